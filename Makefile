@@ -1,0 +1,52 @@
+# Common commands. `make serve` and `make test` are the README's two commands.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: serve test install migrate demo lint check messages translations worker beat clean-venv
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+translations: install
+	$(PY) scripts/translations.py compile
+
+migrate: install
+	$(PY) manage.py migrate --noinput -v 0
+
+demo: migrate
+	$(PY) manage.py load_demo
+
+serve: demo
+	$(PY) manage.py collectstatic --noinput -v 0
+	@echo "Serving the portal at http://$(HOST):$(PORT)/"
+	$(PY) manage.py runserver --insecure $(HOST):$(PORT)
+
+test: install
+	$(VENV)/bin/pytest
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+check: install
+	$(PY) manage.py check
+	$(PY) manage.py makemigrations --check --dry-run
+	$(PY) scripts/translations.py check
+
+messages: install
+	$(PY) manage.py makemessages -l vi -l zh_Hans --ignore=.venv --ignore=tests --no-obsolete
+
+worker: install
+	$(VENV)/bin/celery -A qms worker --loglevel=info
+
+beat: install
+	$(VENV)/bin/celery -A qms beat --loglevel=info

@@ -1,0 +1,32 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+
+def _sync_roles_after_migrate(sender, **kwargs) -> None:
+    # Modules add permissions in their own migrations; re-sync so roles pick them up.
+    from qms.roles import sync_roles
+
+    sync_roles()
+
+
+class QmsConfig(AppConfig):
+    name = "qms"
+    verbose_name = _("Quality management platform")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from qms import (  # noqa: F401  (platform tasks and sweeps)
+            mytasks,
+            reminders,
+            signals,  # noqa: F401  (security-log receivers)
+        )
+        from qms.attachments import register_attachable
+        from qms.models import Department
+
+        # A department's establishing decision and its functions and duties.
+        register_attachable(
+            Department, can_upload=lambda user, dept: user.has_perm("qms.manage_department")
+        )
+
+        post_migrate.connect(_sync_roles_after_migrate, sender=self)

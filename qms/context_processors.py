@@ -1,0 +1,67 @@
+"""What every page's layout needs: navigation for the user's roles, the bell count."""
+
+from django.conf import settings
+from django.core.cache import cache
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from qms.models import Department
+from qms.selectors import unread_notification_count
+
+
+def _navigation(user) -> list[dict]:
+    """Sections and entries the user's roles may open (modules add theirs here)."""
+    sections = []
+    organisation = [
+        {"label": _("Departments"), "url": reverse("qms:department_list"), "icon": "diagram-3"},
+    ]
+    if user.has_perm("qms.view_user"):
+        organisation.append(
+            {"label": _("Users"), "url": reverse("qms:user_list"), "icon": "people"}
+        )
+    if user.has_perm("qms.view_calendarday"):
+        organisation.append(
+            {
+                "label": _("Holidays and working days"),
+                "url": reverse("qms:calendar_list"),
+                "icon": "calendar3",
+            }
+        )
+    sections.append({"label": _("Organisation"), "items": organisation})
+    oversight = []
+    if user.has_perm("qms.view_activity"):
+        oversight.append(
+            {"label": _("Activity"), "url": reverse("qms:activity"), "icon": "clock-history"}
+        )
+    if user.has_perm("qms.view_securityevent"):
+        oversight.append(
+            {"label": _("Security log"), "url": reverse("qms:security_log"), "icon": "shield-lock"}
+        )
+    if oversight:
+        sections.append({"label": _("Oversight"), "items": oversight})
+    return sections
+
+
+def agency_name() -> str:
+    """The configured name, else the root of the department tree (cached for a minute)."""
+    if settings.QMS_AGENCY_NAME:
+        return settings.QMS_AGENCY_NAME
+    name = cache.get("qms:agency_name")
+    if name is None:
+        root = Department.objects.filter(parent__isnull=True, is_active=True).order_by("pk")
+        name = root.values_list("name", flat=True).first() or ""
+        cache.set("qms:agency_name", name, 60)
+    return name
+
+
+def portal(request) -> dict:
+    user = getattr(request, "user", None)
+    context = {
+        "agency_name": agency_name(),
+        "portal_languages": settings.LANGUAGES,
+        "lockout_minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
+    }
+    if user is not None and user.is_authenticated:
+        context["navigation"] = _navigation(user)
+        context["unread_count"] = unread_notification_count(user)
+    return context

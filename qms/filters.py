@@ -1,0 +1,94 @@
+import django_filters
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from qms.models import CalendarDay, Department, SecurityEvent, User
+from qms.roles import ROLES
+
+
+def visible_departments(request):
+    return Department.objects.visible_to(request.user) if request else Department.objects.none()
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class UserFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Search"), method="search")
+    department = django_filters.ModelChoiceFilter(
+        label=_("Department"), queryset=visible_departments, method="in_department"
+    )
+    role = django_filters.ChoiceFilter(
+        label=_("Role"), choices=[(r.slug, r.name) for r in ROLES], field_name="groups__name"
+    )
+    is_active = django_filters.BooleanFilter(label=_("Active"))
+
+    class Meta:
+        model = User
+        fields = ["q", "department", "role", "is_active"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(
+            Q(username__icontains=value)
+            | Q(first_name__icontains=value)
+            | Q(last_name__icontains=value)
+            | Q(email__icontains=value)
+            | Q(job_title__icontains=value)
+        )
+
+    def in_department(self, queryset, name, value):
+        return queryset.filter(department__path__startswith=value.path)
+
+
+class DepartmentFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Search"), method="search")
+    is_active = django_filters.BooleanFilter(label=_("Active"))
+
+    class Meta:
+        model = Department
+        fields = ["q", "is_active"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(Q(code__icontains=value) | Q(name__icontains=value))
+
+
+class CalendarFilter(django_filters.FilterSet):
+    year = django_filters.NumberFilter(label=_("Year"), field_name="date__year")
+    kind = django_filters.ChoiceFilter(label=_("Kind"), choices=CalendarDay.Kind.choices)
+
+    class Meta:
+        model = CalendarDay
+        fields = ["year", "kind"]
+
+
+class SecurityEventFilter(django_filters.FilterSet):
+    kind = django_filters.ChoiceFilter(label=_("Event"), choices=SecurityEvent.Kind.choices)
+    username = django_filters.CharFilter(label=_("User name"), lookup_expr="icontains")
+    date_from = django_filters.DateFilter(
+        label=_("From"), field_name="occurred_at__date", lookup_expr="gte", widget=DateInput
+    )
+    date_to = django_filters.DateFilter(
+        label=_("To"), field_name="occurred_at__date", lookup_expr="lte", widget=DateInput
+    )
+
+    class Meta:
+        model = SecurityEvent
+        fields = ["kind", "username", "date_from", "date_to"]
+
+
+class ActivityForm(forms.Form):
+    """Filters for the activity page (a union over history tables, not one model)."""
+
+    user = forms.CharField(label=_("User name"), required=False, max_length=150)
+    module = forms.ChoiceField(label=_("Module"), required=False)
+    model = forms.ChoiceField(label=_("Object type"), required=False)
+    object_id = forms.IntegerField(label=_("Object id"), required=False, min_value=1)
+    date_from = forms.DateField(label=_("From"), required=False, widget=DateInput)
+    date_to = forms.DateField(label=_("To"), required=False, widget=DateInput)
+
+    def __init__(self, *args, modules, models, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["module"].choices = [("", "---------"), *modules]
+        self.fields["model"].choices = [("", "---------"), *models]

@@ -1,0 +1,154 @@
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.utils.translation import gettext_lazy as _
+
+from qms.attachments import validate_upload
+from qms.models import CalendarDay, Department, User
+from qms.roles import ROLES
+
+
+class DepartmentForm(forms.ModelForm):
+    class Meta:
+        model = Department
+        fields = ["code", "name", "parent", "head", "description", "is_active"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args, actor=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["parent"].queryset = Department.objects.visible_to(actor).filter(is_active=True)
+        self.fields["head"].queryset = User.objects.visible_to(actor).filter(is_active=True)
+
+
+def _role_choices():
+    return [(role.slug, role.name) for role in ROLES]
+
+
+class UserForm(forms.ModelForm):
+    roles = forms.MultipleChoiceField(
+        label=_("roles"),
+        choices=_role_choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    password = forms.CharField(
+        label=_("initial password"),
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+        help_text=_(
+            "Leave empty to send the user an e-mail with a link to choose their own password."
+        ),
+    )
+
+    class Meta:
+        model = User
+        fields = [
+            "username",
+            "first_name",
+            "last_name",
+            "email",
+            "department",
+            "job_title",
+            "phone",
+            "language",
+            "is_active",
+        ]
+
+    def __init__(self, *args, actor=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["department"].queryset = Department.objects.visible_to(actor).filter(
+            is_active=True
+        )
+        self.fields["department"].required = True
+        self.fields["email"].required = True
+        if self.instance.pk:
+            del self.fields["password"]
+            self.initial["roles"] = list(self.instance.groups.values_list("name", flat=True))
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].strip().lower()
+        clash = User.objects.filter(email__iexact=email).exclude(pk=self.instance.pk)
+        if clash.exists():
+            raise forms.ValidationError(_("Another account already uses this e-mail address."))
+        return email
+
+    def clean(self):
+        cleaned = super().clean()
+        password = cleaned.get("password")
+        if password:
+            candidate = User(
+                username=cleaned.get("username", ""),
+                email=cleaned.get("email", ""),
+                first_name=cleaned.get("first_name", ""),
+                last_name=cleaned.get("last_name", ""),
+            )
+            try:
+                validate_password(password, candidate)
+            except forms.ValidationError as exc:
+                self.add_error("password", exc)
+        return cleaned
+
+
+class DepartmentScopeForm(forms.Form):
+    department = forms.ModelChoiceField(label=_("department"), queryset=Department.objects.none())
+
+    def __init__(self, *args, actor=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["department"].queryset = Department.objects.visible_to(actor).filter(
+            is_active=True
+        )
+
+
+class ProfileForm(forms.ModelForm):
+    class Meta:
+        model = User
+        fields = ["first_name", "last_name", "email", "phone", "job_title", "language"]
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].strip().lower()
+        if email and User.objects.filter(email__iexact=email).exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError(_("Another account already uses this e-mail address."))
+        return email
+
+
+class LanguageForm(forms.Form):
+    language = forms.ChoiceField(label=_("language"), choices=settings.LANGUAGES)
+    next = forms.CharField(required=False, widget=forms.HiddenInput)
+
+
+class CalendarRangeForm(forms.Form):
+    first = forms.DateField(label=_("first day"), widget=forms.DateInput(attrs={"type": "date"}))
+    last = forms.DateField(
+        label=_("last day"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("For a single day, leave empty."),
+    )
+    kind = forms.ChoiceField(label=_("kind"), choices=CalendarDay.Kind.choices)
+    name = forms.CharField(label=_("name"), max_length=200)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("first") and not cleaned.get("last"):
+            cleaned["last"] = cleaned["first"]
+        return cleaned
+
+
+class CalendarDayForm(forms.ModelForm):
+    class Meta:
+        model = CalendarDay
+        fields = ["date", "kind", "name"]
+        widgets = {"date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+
+class AttachmentForm(forms.Form):
+    file = forms.FileField(label=_("file"))
+    description = forms.CharField(label=_("description"), max_length=300, required=False)
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        validate_upload(upload)
+        return upload

@@ -1,0 +1,138 @@
+"""History helpers: every service saves through ``save_with_history``.
+
+django-simple-history writes a row per ``save()``; bulk writes (``update()``,
+``bulk_create``) write none, so services on tracked models never use them
+(tests/qms/test_conventions.py greps for it).
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+def save_with_history(
+    obj: models.Model, *, actor=None, reason: str = "", update_fields=None
+) -> models.Model:
+    """Save ``obj`` so its history row names the acting user and the reason."""
+    if actor is not None and getattr(actor, "is_authenticated", False):
+        obj._history_user = actor
+    obj._change_reason = reason
+    obj.save(update_fields=update_fields)
+    return obj
+
+
+# --- Reading history ----------------------------------------------------------------
+
+_LABEL_FIELDS = ("code", "title", "username", "name", "original_name", "key")
+
+
+def tracked_models() -> list[type[models.Model]]:
+    """Every model with simple-history, in a stable order (app label, model name)."""
+    from simple_history.models import registered_models
+
+    found = [m for m in registered_models.values() if hasattr(m, "history")]
+    return sorted(found, key=lambda m: (m._meta.app_label, m._meta.model_name))
+
+
+def model_key(model: type[models.Model]) -> str:
+    return f"{model._meta.app_label}.{model._meta.model_name}"
+
+
+def _label_expression(model: type[models.Model]):
+    from django.db.models import CharField, F
+    from django.db.models.functions import Cast
+
+    names = {f.name for f in model._meta.concrete_fields}
+    field = getattr(model, "history_label_field", None) or next(
+        (n for n in _LABEL_FIELDS if n in names), "id"
+    )
+    return Cast(F(field), output_field=CharField())
+
+
+def activity(
+    *,
+    user_id: int | None = None,
+    app_label: str = "",
+    model: str = "",
+    object_id: int | None = None,
+    date_from=None,
+    date_to=None,
+):
+    """One queryset over every history table, newest first (a UNION ALL)."""
+    from django.db.models import CharField, Value
+
+    parts = []
+    for tracked in tracked_models():
+        if app_label and tracked._meta.app_label != app_label:
+            continue
+        if model and model_key(tracked) != model:
+            continue
+        rows = tracked.history.model.objects.all()
+        if user_id:
+            rows = rows.filter(history_user_id=user_id)
+        if object_id:
+            rows = rows.filter(id=object_id)
+        if date_from:
+            rows = rows.filter(history_date__date__gte=date_from)
+        if date_to:
+            rows = rows.filter(history_date__date__lte=date_to)
+        parts.append(
+            rows.order_by()
+            .annotate(
+                entry_model=Value(model_key(tracked), output_field=CharField()),
+                entry_label=_label_expression(tracked),
+            )
+            .values(
+                "history_id",
+                "history_date",
+                "history_type",
+                "history_user_id",
+                "history_change_reason",
+                "id",
+                "entry_model",
+                "entry_label",
+            )
+        )
+    if not parts:
+        return None
+    if len(parts) == 1:
+        return parts[0].order_by("-history_date", "-history_id")
+    return parts[0].union(*parts[1:], all=True).order_by("-history_date", "-history_id")
+
+
+def object_history(obj: models.Model, *, limit: int = 50) -> list[dict]:
+    """The object's history rows, newest first, each with the fields it changed."""
+    records = list(
+        obj.history.select_related("history_user").order_by("-history_date", "-history_id")[
+            : limit + 1
+        ]
+    )
+    entries = []
+    for index, record in enumerate(records[:limit]):
+        previous = records[index + 1] if index + 1 < len(records) else None
+        changes = []
+        if previous is not None and record.history_type == "~":
+            delta = record.diff_against(previous)
+            for change in delta.changes:
+                field = obj._meta.get_field(change.field)
+                changes.append(
+                    {
+                        "field": field.verbose_name,
+                        "old": _display(field, change.old),
+                        "new": _display(field, change.new),
+                    }
+                )
+        entries.append({"record": record, "changes": changes})
+    return entries
+
+
+def _display(field, value):
+    if value in (None, ""):
+        return "—"
+    if getattr(field, "choices", None):
+        return dict(field.flatchoices).get(value, value)
+    if isinstance(value, bool):
+        from django.utils.translation import gettext
+
+        return gettext("Yes") if value else gettext("No")
+    return value

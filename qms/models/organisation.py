@@ -1,0 +1,155 @@
+"""Users and the department tree."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import UserManager as DjangoUserManager
+from django.core.validators import RegexValidator
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
+from simple_history.models import HistoricalRecords
+
+from qms.visibility import VisibleQuerySet
+
+PATH_SEPARATOR = "/"
+
+department_code_validator = RegexValidator(
+    r"^[A-Z0-9][A-Z0-9_.-]*$",
+    _("Use capital letters, digits, dots, dashes or underscores (for example VP or TTHC-01)."),
+)
+
+
+class DepartmentQuerySet(VisibleQuerySet):
+    def visible_to(self, user):
+        """Administrators and managers see the whole tree; others their own scope."""
+        from qms.visibility import department_scope_q, has_global_view
+
+        if has_global_view(user, "qms.view_department"):
+            return self
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(department_scope_q(user, field=""))
+
+
+class Department(models.Model):
+    """A unit of the agency: the tree runs from the agency down to teams and desks.
+
+    `path` caches the codes from the root (``SO/VP/MC/``) so that "this unit and all
+    below it" is one indexed prefix filter instead of a recursive query.
+    """
+
+    code = models.CharField(
+        _("code"), max_length=30, unique=True, validators=[department_code_validator]
+    )
+    name = models.CharField(_("name"), max_length=200)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent department"),
+        on_delete=models.PROTECT,
+        related_name="children",
+        null=True,
+        blank=True,
+    )
+    head = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("head of department"),
+        on_delete=models.PROTECT,
+        related_name="headed_departments",
+        null=True,
+        blank=True,
+    )
+    path = models.CharField(_("path"), max_length=500, unique=True, editable=False)
+    depth = models.PositiveSmallIntegerField(_("level"), default=0, editable=False)
+    is_active = models.BooleanField(_("active"), default=True)
+    description = models.TextField(_("functions and duties"), blank=True)
+
+    history = HistoricalRecords()
+    objects = DepartmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["path"]
+        verbose_name = _("department")
+        verbose_name_plural = _("departments")
+        permissions = [("manage_department", _("Can manage the department tree"))]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("qms:department_detail", args=[self.pk])
+
+    def compute_path(self) -> str:
+        prefix = self.parent.path if self.parent_id else ""
+        return f"{prefix}{self.code}{PATH_SEPARATOR}"
+
+    @property
+    def indent(self) -> range:
+        return range(self.depth)
+
+
+class DepartmentUserObjectPermission(UserObjectPermissionBase):
+    """A user granted scope over a department (and its subtree) outside their own."""
+
+    content_object = models.ForeignKey(Department, on_delete=models.CASCADE)
+
+
+class DepartmentGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(Department, on_delete=models.CASCADE)
+
+
+class UserQuerySet(VisibleQuerySet):
+    def visible_to(self, user):
+        from qms.visibility import department_scope_q, has_global_view
+
+        if has_global_view(user, "qms.view_user"):
+            return self
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(department_scope_q(user) | models.Q(pk=user.pk))
+
+
+class UserManager(DjangoUserManager.from_queryset(UserQuerySet)):
+    """Django's user manager (create_user, create_superuser) over our queryset."""
+
+
+class User(AbstractUser):
+    """A civil servant, auditor or administrator who signs in to the portal.
+
+    Users are deactivated, never deleted: history rows and signatures point at them.
+    """
+
+    department = models.ForeignKey(
+        Department,
+        verbose_name=_("department"),
+        on_delete=models.PROTECT,
+        related_name="members",
+        null=True,
+        blank=True,
+    )
+    job_title = models.CharField(_("job title"), max_length=150, blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    language = models.CharField(
+        _("preferred language"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+    )
+
+    history = HistoricalRecords(excluded_fields=["password", "last_login"])
+    objects = UserManager()
+
+    class Meta:
+        ordering = ["last_name", "first_name", "username"]
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        permissions = [("manage_user", _("Can manage user accounts and roles"))]
+        indexes = [models.Index(fields=["department", "is_active"])]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+    def get_absolute_url(self) -> str:
+        return reverse("qms:user_detail", args=[self.pk])

@@ -1,0 +1,46 @@
+"""Security-log receivers for events that Django and django-axes raise themselves.
+
+Only security logging lives in signals: sign-ins happen inside Django's auth views and
+lock-outs inside django-axes. Everything else (role changes, activation, exports,
+signatures) is logged by the service that does it, which knows the acting user.
+"""
+
+from axes.signals import user_locked_out
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.dispatch import receiver
+from django.utils import translation
+
+from qms import security_log
+from qms.models import SecurityEvent
+
+
+@receiver(user_logged_in)
+def _logged_in(sender, request, user, **kwargs):
+    security_log.record(SecurityEvent.Kind.LOGIN, actor=user, request=request)
+    # The user's chosen language follows them from device to device.
+    if user.language:
+        translation.activate(user.language)
+
+
+@receiver(user_logged_out)
+def _logged_out(sender, request, user, **kwargs):
+    if user is not None:
+        security_log.record(SecurityEvent.Kind.LOGOUT, actor=user, request=request)
+
+
+@receiver(user_login_failed)
+def _login_failed(sender, credentials, request=None, **kwargs):
+    username = str(credentials.get("username", ""))[:150]
+    security_log.record(
+        SecurityEvent.Kind.LOGIN_FAILED, request=request, username=username, actor=None
+    )
+
+
+@receiver(user_locked_out)
+def _locked_out(sender, request, username=None, ip_address=None, **kwargs):
+    security_log.record(
+        SecurityEvent.Kind.LOCKED_OUT,
+        request=request,
+        username=str(username or "")[:150],
+        details={"ip_address": ip_address},
+    )

@@ -1,0 +1,24 @@
+"""Celery tasks: thin wrappers that load ids and call the platform's functions."""
+
+from celery import shared_task
+
+from qms import notifications, reminders
+from qms.models import Notification
+
+
+@shared_task(name="qms.tasks.run_reminder_sweeps")
+def run_reminder_sweeps() -> dict:
+    return reminders.run_sweeps()
+
+
+@shared_task(name="qms.tasks.send_notification_email")
+def send_notification_email(notification_id: int) -> bool:
+    return notifications.send_email_now(notification_id)
+
+
+@shared_task(name="qms.tasks.send_pending_notification_emails")
+def send_pending_notification_emails() -> int:
+    pending = Notification.objects.filter(send_email=True, emailed_at__isnull=True)
+    return sum(
+        notifications.send_email_now(pk) for pk in pending.values_list("pk", flat=True)[:1000]
+    )

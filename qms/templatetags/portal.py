@@ -1,0 +1,82 @@
+"""Template helpers shared by every module's pages."""
+
+from django import forms, template
+from django.utils.html import format_html
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+
+register = template.Library()
+
+
+@register.filter
+def bootstrap(field):
+    """Render a bound field's widget with the Bootstrap class its type needs."""
+    widget = field.field.widget
+    if isinstance(widget, (forms.CheckboxInput, forms.CheckboxSelectMultiple, forms.RadioSelect)):
+        css = "form-check-input"
+    elif isinstance(widget, (forms.Select, forms.SelectMultiple)):
+        css = "form-select"
+    else:
+        css = "form-control"
+    if field.errors:
+        css += " is-invalid"
+    attrs = {"class": css}
+    if field.errors:
+        attrs["aria-invalid"] = "true"
+        attrs["aria-describedby"] = f"{field.auto_id}_errors"
+    elif field.help_text:
+        attrs["aria-describedby"] = f"{field.auto_id}_help"
+    return field.as_widget(attrs=attrs)
+
+
+@register.filter
+def is_checkbox(field):
+    return isinstance(field.field.widget, forms.CheckboxInput)
+
+
+@register.filter
+def is_multi_checkbox(field):
+    return isinstance(field.field.widget, (forms.CheckboxSelectMultiple, forms.RadioSelect))
+
+
+@register.simple_tag(takes_context=True)
+def sort_header(context, key, label):
+    """A column header that sorts by ``key``, toggling direction, with an accessible state."""
+    request = context["request"]
+    current = context.get("sort", "")
+    params = request.GET.copy()
+    params.pop("page", None)
+    if current == key:
+        params["sort"] = f"-{key}"
+        arrow, state = "bi-sort-up", _("sorted ascending")
+    elif current == f"-{key}":
+        params["sort"] = key
+        arrow, state = "bi-sort-down", _("sorted descending")
+    else:
+        params["sort"] = key
+        arrow, state = "", ""
+    icon = format_html(' <i class="bi {}" aria-hidden="true"></i>', arrow) if arrow else ""
+    hidden = format_html('<span class="visually-hidden"> ({})</span>', state) if state else ""
+    return format_html('<a href="?{}">{}{}{}</a>', params.urlencode(), label, icon, hidden)
+
+
+@register.simple_tag(takes_context=True)
+def page_url(context, number):
+    params = context["request"].GET.copy()
+    params["page"] = number
+    return "?" + params.urlencode()
+
+
+@register.simple_tag(takes_context=True)
+def export_url(context, fmt):
+    params = context["request"].GET.copy()
+    params.pop("page", None)
+    params["export"] = fmt
+    return "?" + urlencode(sorted(params.lists()), doseq=True)
+
+
+@register.filter
+def role_label(slug):
+    from qms.roles import role_name
+
+    return role_name(slug)

@@ -1,0 +1,108 @@
+"""Base views every module's pages are built from.
+
+``ObjectListView``: visibility first, then filters (django-filter), whitelisted sorting,
+pagination and CSV/XLSX export of the whole filtered list — the same on every list page.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import ListView
+
+from qms import exports, security_log
+from qms.models import SecurityEvent
+
+
+class PortalPermissionMixin(LoginRequiredMixin, PermissionRequiredMixin):
+    """Signed-in users only; ``permission_required`` is a role (model-level) permission.
+
+    A signed-in user without the permission gets 403 for a *page*; objects outside their
+    scope are filtered by ``visible_to`` and answer 404.
+    """
+
+    raise_exception = False
+
+    def handle_no_permission(self):
+        if self.request.user.is_authenticated:
+            raise PermissionDenied
+        return super().handle_no_permission()
+
+    def has_permission(self) -> bool:
+        if not self.permission_required:
+            return True
+        return super().has_permission()
+
+
+class ObjectListView(PortalPermissionMixin, ListView):
+    filterset_class = None
+    #: query parameter value -> ORM ordering; the first entry is the default
+    sort_fields: dict[str, tuple[str, ...]] = {}
+    default_sort = ""
+    export_columns: list[exports.Column] | None = None
+    export_name = "export"
+    title = ""
+
+    def get_paginate_by(self, queryset):
+        return settings.QMS_LIST_PAGE_SIZE
+
+    def base_queryset(self):
+        return self.model.objects.visible_to(self.request.user)
+
+    def get_filterset(self, queryset):
+        if self.filterset_class is None:
+            return None
+        return self.filterset_class(
+            self.request.GET or None, queryset=queryset, request=self.request
+        )
+
+    def current_sort(self) -> str:
+        sort = self.request.GET.get("sort", "")
+        return sort if sort.lstrip("-") in self.sort_fields else self.default_sort
+
+    def get_queryset(self):
+        queryset = self.base_queryset()
+        self.filterset = self.get_filterset(queryset)
+        if self.filterset is not None and self.filterset.is_bound:
+            queryset = self.filterset.qs if self.filterset.is_valid() else queryset.none()
+        sort = self.current_sort()
+        if sort:
+            fields = self.sort_fields[sort.lstrip("-")]
+            if sort.startswith("-"):
+                fields = tuple(f[1:] if f.startswith("-") else f"-{f}" for f in fields)
+            queryset = queryset.order_by(*fields)
+        return queryset
+
+    def get(self, request, *args, **kwargs):
+        fmt = request.GET.get("export")
+        if fmt in exports.FORMATS and self.export_columns:
+            return self.export(fmt)
+        return super().get(request, *args, **kwargs)
+
+    def export(self, fmt: str):
+        rows = self.get_queryset()[: settings.QMS_EXPORT_MAX_ROWS]
+        security_log.record(
+            SecurityEvent.Kind.EXPORT,
+            request=self.request,
+            target=self.export_name,
+            details={"format": fmt, "query": self.request.GET.urlencode()[:500]},
+        )
+        return exports.export_response(fmt, rows, self.export_columns, self.export_name)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        params = self.request.GET.copy()
+        params.pop("page", None)
+        context.update(
+            filterset=self.filterset,
+            sort=self.current_sort(),
+            querystring=params.urlencode(),
+            can_export=bool(self.export_columns),
+            title=self.title,
+        )
+        return context
+
+
+EXPORT_HELP = _("Exports the whole filtered list, not only this page.")

@@ -1,0 +1,124 @@
+"""The one permission choke point: which objects a user may see.
+
+Every domain queryset offers ``.visible_to(user)``; every list, detail page, export,
+search result, API endpoint and evidence pack starts from it. Objects outside a user's
+scope answer 404, so ids leak nothing.
+
+Three sources of visibility, combined by each model's ``visible_to``:
+
+* a *global* model permission from the user's roles (``has_global_view``);
+* the user's *department scope*: their own department and everything below it, plus any
+  department they were granted ``qms.view_department`` on, with its subtree;
+* *object grants* through django-guardian (``object_grant_q``).
+
+django-guardian is only ever called from here, always with explicit arguments: its
+``get_objects_for_user`` would otherwise let a model-level permission from any group
+expose every object (``accept_global_perms=True``), while ``has_perm(perm, obj)``
+ignores model-level permissions, and list and detail pages would disagree.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db import models
+from django.db.models import Q
+from django.http import Http404
+from guardian.shortcuts import get_objects_for_user
+
+if TYPE_CHECKING:
+    from qms.models import User
+
+_SCOPE_CACHE = "_qms_scope_paths"
+
+
+class VisibleQuerySet(models.QuerySet):
+    """Base queryset for every domain model; subclasses define ``visible_to``."""
+
+    def visible_to(self, user: User) -> VisibleQuerySet:
+        raise NotImplementedError(f"{self.model.__name__} must define visible_to()")
+
+
+def is_active_user(user) -> bool:
+    return bool(user and user.is_authenticated and user.is_active)
+
+
+def has_global_view(user, perm: str) -> bool:
+    """A model-level permission coming from the user's roles (or superuser)."""
+    return is_active_user(user) and user.has_perm(perm)
+
+
+def scope_paths(user) -> list[str]:
+    """Department paths whose subtrees the user may see, cached on the user object."""
+    if not is_active_user(user):
+        return []
+    cached = getattr(user, _SCOPE_CACHE, None)
+    if cached is not None:
+        return cached
+    from qms.models import Department
+
+    paths: set[str] = set()
+    if user.department_id:
+        paths.add(user.department.path)
+    granted = get_objects_for_user(
+        user,
+        "qms.view_department",
+        klass=Department,
+        use_groups=True,
+        any_perm=False,
+        with_superuser=False,
+        accept_global_perms=False,
+    )
+    paths.update(granted.values_list("path", flat=True))
+    # A path below another adds nothing: keep the filter as short as the tree allows.
+    minimal = sorted(p for p in paths if not any(p != o and p.startswith(o) for o in paths))
+    setattr(user, _SCOPE_CACHE, minimal)
+    return minimal
+
+
+def forget_scope(user) -> None:
+    if hasattr(user, _SCOPE_CACHE):
+        delattr(user, _SCOPE_CACHE)
+
+
+def department_scope_q(user, field: str = "department") -> Q:
+    """Q matching rows whose department lies in the user's scope.
+
+    ``field`` is the path to the department from the model; ``""`` for Department itself.
+    """
+    lookup = f"{field}__path__startswith" if field else "path__startswith"
+    q = Q(pk__in=[])
+    for path in scope_paths(user):
+        q |= Q(**{lookup: path})
+    return q
+
+
+def object_grant_q(user, perm: str, model: type[models.Model]) -> Q:
+    """Q matching objects the user (or one of their groups) holds ``perm`` on."""
+    if not is_active_user(user):
+        return Q(pk__in=[])
+    granted = get_objects_for_user(
+        user,
+        perm,
+        klass=model,
+        use_groups=True,
+        any_perm=False,
+        with_superuser=False,
+        accept_global_perms=False,
+    )
+    return Q(pk__in=granted.values("pk"))
+
+
+def get_visible_or_404(queryset: VisibleQuerySet, user, **lookup) -> models.Model:
+    """Fetch one object through ``visible_to``: forbidden and missing look the same."""
+    try:
+        return queryset.visible_to(user).get(**lookup)
+    except (queryset.model.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc
+
+
+class VisibleObjectMixin:
+    """For detail and edit views: the object comes from ``visible_to`` or answers 404."""
+
+    def get_queryset(self):
+        return super().get_queryset().visible_to(self.request.user)

@@ -1,0 +1,93 @@
+"""Reminder sweeps send once, in the recipient's language, by e-mail after commit."""
+
+from datetime import date
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.utils.translation import gettext_noop
+
+from qms import reminders
+from qms.models import CalendarDay, Notification, Reminder
+from qms.notifications import notify
+from qms.tasks import send_pending_notification_emails
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+NOVEMBER = date(2026, 11, 20)
+
+
+def test_missing_holidays_remind_each_administrator_once(role_users):
+    admin = role_users["administrator"]
+    first = reminders.run_sweep("qms.calendar_missing", NOVEMBER)
+    # This year and, from November on, next year: two reminders for the one administrator.
+    assert first == 2
+    assert Notification.objects.filter(recipient=admin).count() == 2
+    again = reminders.run_sweep("qms.calendar_missing", NOVEMBER)
+    assert again == 0
+    assert Reminder.objects.count() == 2
+    assert len(mail.outbox) == 2
+    assert mail.outbox[0].to == [admin.email]
+
+
+def test_no_reminder_once_the_holidays_are_entered(role_users):
+    CalendarDay.objects.create(date=date(2026, 1, 1), name="Tết Dương lịch")
+    CalendarDay.objects.create(date=date(2027, 1, 1), name="Tết Dương lịch")
+    assert reminders.run_sweep("qms.calendar_missing", NOVEMBER) == 0
+
+
+def test_before_november_next_year_is_not_asked_for(role_users):
+    CalendarDay.objects.create(date=date(2026, 1, 1), name="Tết Dương lịch")
+    assert reminders.run_sweep("qms.calendar_missing", date(2026, 6, 1)) == 0
+
+
+def test_email_is_written_in_the_recipients_language(role_users):
+    admin = role_users["administrator"]
+    admin.language = "vi"
+    admin.save()
+    reminders.run_sweep("qms.calendar_missing", NOVEMBER)
+    body = mail.outbox[0].body
+    assert "Public holidays for" not in body
+    assert "2026" in body or "2027" in body
+
+
+def test_a_failing_sweep_does_not_stop_the_others(role_users, monkeypatch):
+    def broken(today):
+        raise RuntimeError("boom")
+
+    monkeypatch.setitem(reminders._SWEEPS, "test.broken", broken)
+    results = reminders.run_sweeps(NOVEMBER)
+    assert results["test.broken"] == -1
+    assert results["qms.calendar_missing"] == 2
+
+
+def test_run_reminders_command(role_users, capsys):
+    call_command("run_reminders", "--date", "2026-11-20")
+    assert "qms.calendar_missing: 2 sent" in capsys.readouterr().out
+    call_command("run_reminders", "--date", "2026-11-20")
+    assert "qms.calendar_missing: 0 sent" in capsys.readouterr().out
+    with pytest.raises(CommandError, match="Unknown sweep"):
+        call_command("run_reminders", "--sweep", "nope")
+
+
+def test_emails_that_could_not_be_queued_are_sent_by_the_catch_up_sweep(role_users, monkeypatch):
+    from qms import notifications
+
+    monkeypatch.setattr(notifications, "queue_email", lambda pk: None)  # broker down
+    notify(recipient=role_users["staff"], message=gettext_noop("Your password was changed."))
+    assert len(mail.outbox) == 0
+    assert send_pending_notification_emails() == 1
+    assert send_pending_notification_emails() == 0
+    assert len(mail.outbox) == 1
+
+
+def test_broker_failure_does_not_break_the_request(role_users, monkeypatch):
+    from qms import tasks
+
+    def refuse(*args, **kwargs):
+        raise ConnectionError("redis is down")
+
+    monkeypatch.setattr(tasks.send_notification_email, "apply_async", refuse)
+    notification = notify(recipient=role_users["staff"], message="Welcome")
+    assert Notification.objects.filter(pk=notification.pk, emailed_at__isnull=True).exists()
