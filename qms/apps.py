@@ -12,7 +12,7 @@ def _sync_roles_after_migrate(sender, **kwargs) -> None:
 
 class QmsConfig(AppConfig):
     name = "qms"
-    verbose_name = _("Quality management platform")
+    verbose_name = _("Quality management portal")
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:

@@ -56,7 +56,7 @@ class DepartmentFilter(django_filters.FilterSet):
 
 class CalendarFilter(django_filters.FilterSet):
     year = django_filters.NumberFilter(label=_("Year"), field_name="date__year")
-    kind = django_filters.ChoiceFilter(label=_("Kind"), choices=CalendarDay.Kind.choices)
+    kind = django_filters.ChoiceFilter(label=_("Type of day"), choices=CalendarDay.Kind.choices)
 
     class Meta:
         model = CalendarDay

@@ -127,7 +127,7 @@ class CalendarRangeForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}),
         help_text=_("For a single day, leave empty."),
     )
-    kind = forms.ChoiceField(label=_("kind"), choices=CalendarDay.Kind.choices)
+    kind = forms.ChoiceField(label=_("type of day"), choices=CalendarDay.Kind.choices)
     name = forms.CharField(label=_("name"), max_length=200)
 
     def clean(self):

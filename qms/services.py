@@ -228,7 +228,7 @@ def calendar_days_add(
     if last < first:
         raise ValidationError({"last": _("The last day must not be before the first day.")})
     if (last - first).days > 60:
-        raise ValidationError({"last": _("A run of more than 60 days is not a holiday.")})
+        raise ValidationError({"last": _("A holiday break cannot be longer than 60 days.")})
     from django.conf import settings
 
     days = [first + timedelta(days=i) for i in range((last - first).days + 1)]

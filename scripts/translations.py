@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """Compile and check the Vietnamese and Chinese catalogues (needs only polib, no gettext).
 
-    python scripts/translations.py compile   # .po -> .mo (the .mo files are committed)
-    python scripts/translations.py check     # fails on untranslated, fuzzy, bad
-                                             # placeholders, or a stale .mo
+python scripts/translations.py compile   # .po -> .mo (the .mo files are committed)
+python scripts/translations.py check     # fails on untranslated, fuzzy, bad
+                                         # placeholders, or a stale .mo
 """
 
 from __future__ import annotations

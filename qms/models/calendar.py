@@ -13,7 +13,9 @@ class CalendarDay(models.Model):
         WORKING_DAY = "working_day", _("Make-up working day")
 
     date = models.DateField(_("date"), unique=True)
-    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.HOLIDAY)
+    kind = models.CharField(
+        _("type of day"), max_length=20, choices=Kind.choices, default=Kind.HOLIDAY
+    )
     name = models.CharField(_("name"), max_length=200)
 
     history = HistoricalRecords()

@@ -100,6 +100,10 @@ class DepartmentGroupObjectPermission(GroupObjectPermissionBase):
     content_object = models.ForeignKey(Department, on_delete=models.CASCADE)
 
 
+def default_language() -> str:
+    return settings.LANGUAGE_CODE
+
+
 class UserQuerySet(VisibleQuerySet):
     def visible_to(self, user):
         from qms.visibility import department_scope_q, has_global_view
@@ -135,7 +139,7 @@ class User(AbstractUser):
         _("preferred language"),
         max_length=10,
         choices=settings.LANGUAGES,
-        default=settings.LANGUAGE_CODE,
+        default=default_language,
     )
 
     history = HistoricalRecords(excluded_fields=["password", "last_login"])

@@ -1,7 +1,10 @@
 """Sign-in, sign-out and passwords: Django's views with the security log attached."""
 
+from django import forms
+from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import views as auth_views
 from django.urls import reverse_lazy
+from django.utils.translation import gettext_lazy as _
 
 from qms import services
 
@@ -20,7 +23,17 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         return response
 
 
+class PasswordResetForm(auth_forms.PasswordResetForm):
+    # Django's own label is missing from its Vietnamese catalogue.
+    email = forms.EmailField(
+        label=_("E-mail address"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+
+
 class PasswordResetView(auth_views.PasswordResetView):
+    form_class = PasswordResetForm
     success_url = reverse_lazy("qms:password_reset_done")
 
 

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views import View
 from django.views.generic import DetailView, FormView, TemplateView, UpdateView
 
@@ -146,7 +146,15 @@ class NotificationMarkAllReadView(LoginRequiredMixin, View):
         from qms.notifications import mark_read
 
         count = mark_read(user=request.user)
-        messages.success(request, _("%(count)s notifications marked as read.") % {"count": count})
+        messages.success(
+            request,
+            ngettext(
+                "%(count)s notification marked as read.",
+                "%(count)s notifications marked as read.",
+                count,
+            )
+            % {"count": count},
+        )
         return redirect("qms:notification_list")
 
 
@@ -447,7 +455,7 @@ class CalendarListView(ObjectListView):
     export_name = "calendar"
     export_columns = [
         exports.Column(gettext_lazy("Date"), lambda d: d.date),
-        exports.Column(gettext_lazy("Kind"), lambda d: d.get_kind_display()),
+        exports.Column(gettext_lazy("Type of day"), lambda d: d.get_kind_display()),
         exports.Column(gettext_lazy("Name"), lambda d: d.name),
     ]
 
@@ -481,7 +489,11 @@ class CalendarAddView(PortalPermissionMixin, FormView):
         except ValidationError as exc:
             form.add_error(None, exc)
             return self.form_invalid(form)
-        messages.success(self.request, _("%(count)s days added.") % {"count": len(created)})
+        messages.success(
+            self.request,
+            ngettext("%(count)s day added.", "%(count)s days added.", len(created))
+            % {"count": len(created)},
+        )
         return redirect(reverse("qms:calendar_list") + f"?year={data['first'].year}")
 
 
