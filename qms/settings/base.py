@@ -101,6 +101,8 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 CELERY_BROKER_URL = REDIS_URL or "memory://"
+# Several portals (or a test run) can share one Redis by using their own queue name.
+CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="qms")
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
