@@ -36,6 +36,11 @@ platform_patterns = [
     path("accounts/profile/", views.ProfileView.as_view(), name="profile"),
     path("language/", views.LanguageView.as_view(), name="language"),
     path("notifications/", views.NotificationListView.as_view(), name="notification_list"),
+    path(
+        "notifications/badge/",
+        views.NotificationBadgeView.as_view(),
+        name="notification_badge",
+    ),
     path("notifications/<int:pk>/", views.NotificationOpenView.as_view(), name="notification_open"),
     path(
         "notifications/read-all/",

@@ -125,6 +125,12 @@ class NotificationListView(LoginRequiredMixin, TemplateView):
         return context
 
 
+class NotificationBadgeView(LoginRequiredMixin, TemplateView):
+    """The bell's unread count, refreshed by HTMX every minute without a page load."""
+
+    template_name = "qms/partials/bell_count.html"
+
+
 class NotificationOpenView(LoginRequiredMixin, View):
     """Mark one notification read and go where it points."""
 

@@ -27,6 +27,7 @@ def test_platform_permission_matrix(role_users, org):
     cases = [
         Case("/", 200),
         Case("/notifications/", 200),
+        Case("/notifications/badge/", 200),
         Case("/accounts/profile/", 200),
         Case("/accounts/password/", 200),
         Case("/departments/", 200),

@@ -253,6 +253,14 @@ def test_notifications_open_and_mark_read(client, org):
     assert theirs.read_at is None
 
 
+def test_the_bell_refreshes_its_count(client, org):
+    user = UserFactory(department=org["a"])
+    client.force_login(user)
+    assert "unread-count" not in client.get("/notifications/badge/").content.decode()
+    Notification.objects.create(recipient=user, message="Hello")
+    assert 'data-testid="unread-count">1<' in client.get("/notifications/badge/").content.decode()
+
+
 def test_home_shows_the_unread_count_and_the_empty_state(client, org):
     user = UserFactory(department=org["a"])
     Notification.objects.create(recipient=user, message="Hello")
