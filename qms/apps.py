@@ -30,3 +30,9 @@ class QmsConfig(AppConfig):
         )
 
         post_migrate.connect(_sync_roles_after_migrate, sender=self)
+        # Django's own last_login update would write a history row per sign-in; ours
+        # writes the field alone (sign-ins are in the security log).
+        from django.contrib.auth.models import update_last_login
+        from django.contrib.auth.signals import user_logged_in
+
+        user_logged_in.disconnect(update_last_login, dispatch_uid="update_last_login")

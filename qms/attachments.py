@@ -21,6 +21,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from qms.history import save_with_history
 from qms.models import Attachment
@@ -269,7 +270,7 @@ def attachment_create(
     attachment.file.save(stored_name, upload, save=False)
     try:
         with transaction.atomic():
-            save_with_history(attachment, actor=actor, reason="uploaded")
+            save_with_history(attachment, actor=actor, reason=gettext_noop("File attached"))
     except Exception:
         attachment.file.storage.delete(attachment.file.name)
         raise
@@ -283,7 +284,7 @@ def attachment_remove(*, attachment: Attachment, actor, reason: str) -> Attachme
         raise PermissionError("not allowed to remove files here")
     attachment.removed_at = timezone.now()
     attachment.removed_by = actor
-    return save_with_history(attachment, actor=actor, reason=reason or "removed")
+    return save_with_history(attachment, actor=actor, reason=reason or gettext_noop("File removed"))
 
 
 def parent_is_visible(attachment: Attachment, user) -> bool:

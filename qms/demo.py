@@ -151,7 +151,7 @@ def _load_departments() -> dict[str, Department]:
         department = Department(code=code, name=name, parent=found.get(parent_code))
         department.path = department.compute_path()
         department.depth = department.path.count("/") - 1
-        found[code] = save_with_history(department, reason="Demo agency")
+        found[code] = save_with_history(department, reason=gettext_noop("Demo agency"))
     return found
 
 
@@ -170,7 +170,7 @@ def _load_users(departments: dict[str, Department], stdout) -> dict[str, User]:
                 language=language,
             )
             user.set_password(settings.QMS_DEMO_PASSWORD)
-            save_with_history(user, reason="Demo agency")
+            save_with_history(user, reason=gettext_noop("Demo agency"))
             user.groups.set(Group.objects.filter(name=role))
             notify(
                 recipient=user,
@@ -190,7 +190,7 @@ def _assign_heads(departments: dict[str, Department], users: dict[str, User]) ->
         department = departments[heads]
         if department.head_id is None:
             department.head = users[username]
-            save_with_history(department, reason="Demo agency: head of department")
+            save_with_history(department, reason=gettext_noop("Demo agency: head of department"))
 
 
 def _load_holidays(year: int) -> None:
@@ -198,4 +198,4 @@ def _load_holidays(year: int) -> None:
     existing = set(CalendarDay.objects.filter(date__year=year).values_list("date", flat=True))
     for day, name in rows:
         if day not in existing:
-            save_with_history(CalendarDay(date=day, name=name), reason="Demo agency")
+            save_with_history(CalendarDay(date=day, name=name), reason=gettext_noop("Demo agency"))

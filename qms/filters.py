@@ -15,15 +15,39 @@ class DateInput(forms.DateInput):
     input_type = "date"
 
 
+ALL = _("All")
+
+
+class ActiveFilter(django_filters.ChoiceFilter):
+    """Active / inactive, or both — instead of django-filter's "Unknown / Yes / No"."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label", _("Status"))
+        kwargs.setdefault("choices", [("active", _("Active")), ("inactive", _("Inactive"))])
+        kwargs.setdefault("empty_label", ALL)
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        if value in ("active", "inactive"):
+            return qs.filter(**{self.field_name: value == "active"})
+        return qs
+
+
 class UserFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search")
     department = django_filters.ModelChoiceFilter(
-        label=_("Department"), queryset=visible_departments, method="in_department"
+        label=_("Department"),
+        queryset=visible_departments,
+        method="in_department",
+        empty_label=ALL,
     )
     role = django_filters.ChoiceFilter(
-        label=_("Role"), choices=[(r.slug, r.name) for r in ROLES], field_name="groups__name"
+        label=_("Role"),
+        choices=[(r.slug, r.name) for r in ROLES],
+        field_name="groups__name",
+        empty_label=ALL,
     )
-    is_active = django_filters.BooleanFilter(label=_("Active"))
+    is_active = ActiveFilter(field_name="is_active")
 
     class Meta:
         model = User
@@ -44,7 +68,7 @@ class UserFilter(django_filters.FilterSet):
 
 class DepartmentFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search")
-    is_active = django_filters.BooleanFilter(label=_("Active"))
+    is_active = ActiveFilter(field_name="is_active")
 
     class Meta:
         model = Department
@@ -56,7 +80,9 @@ class DepartmentFilter(django_filters.FilterSet):
 
 class CalendarFilter(django_filters.FilterSet):
     year = django_filters.NumberFilter(label=_("Year"), field_name="date__year")
-    kind = django_filters.ChoiceFilter(label=_("Type of day"), choices=CalendarDay.Kind.choices)
+    kind = django_filters.ChoiceFilter(
+        label=_("Type of day"), choices=CalendarDay.Kind.choices, empty_label=ALL
+    )
 
     class Meta:
         model = CalendarDay
@@ -64,7 +90,9 @@ class CalendarFilter(django_filters.FilterSet):
 
 
 class SecurityEventFilter(django_filters.FilterSet):
-    kind = django_filters.ChoiceFilter(label=_("Event"), choices=SecurityEvent.Kind.choices)
+    kind = django_filters.ChoiceFilter(
+        label=_("Event"), choices=SecurityEvent.Kind.choices, empty_label=ALL
+    )
     username = django_filters.CharFilter(label=_("User name"), lookup_expr="icontains")
     date_from = django_filters.DateFilter(
         label=_("From"), field_name="occurred_at__date", lookup_expr="gte", widget=DateInput
@@ -90,5 +118,5 @@ class ActivityForm(forms.Form):
 
     def __init__(self, *args, modules, models, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["module"].choices = [("", "---------"), *modules]
-        self.fields["model"].choices = [("", "---------"), *models]
+        self.fields["module"].choices = [("", ALL), *modules]
+        self.fields["model"].choices = [("", ALL), *models]

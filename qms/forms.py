@@ -19,7 +19,9 @@ class DepartmentForm(forms.ModelForm):
     def __init__(self, *args, actor=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["parent"].queryset = Department.objects.visible_to(actor).filter(is_active=True)
+        self.fields["parent"].empty_label = _("(none: the top of the agency)")
         self.fields["head"].queryset = User.objects.visible_to(actor).filter(is_active=True)
+        self.fields["head"].empty_label = _("(not set)")
 
 
 def _role_choices():
@@ -31,7 +33,7 @@ class UserForm(forms.ModelForm):
         label=_("roles"),
         choices=_role_choices,
         required=False,
-        widget=forms.CheckboxSelectMultiple,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
     )
     password = forms.CharField(
         label=_("initial password"),
@@ -63,6 +65,7 @@ class UserForm(forms.ModelForm):
             is_active=True
         )
         self.fields["department"].required = True
+        self.fields["department"].empty_label = _("Choose a department")
         self.fields["email"].required = True
         if self.instance.pk:
             del self.fields["password"]

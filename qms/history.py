@@ -13,7 +13,11 @@ from django.db import models
 def save_with_history(
     obj: models.Model, *, actor=None, reason: str = "", update_fields=None
 ) -> models.Model:
-    """Save ``obj`` so its history row names the acting user and the reason."""
+    """Save ``obj`` so its history row names the acting user and the reason.
+
+    A reason the system writes is an untranslated message id (``gettext_noop``), shown in
+    each reader's language; a reason a person types is shown as typed.
+    """
     if actor is not None and getattr(actor, "is_authenticated", False):
         obj._history_user = actor
     obj._change_reason = reason
@@ -108,6 +112,7 @@ def object_history(obj: models.Model, *, limit: int = 50) -> list[dict]:
         ]
     )
     entries = []
+    wanted: dict[type[models.Model], set] = {}
     for index, record in enumerate(records[:limit]):
         previous = records[index + 1] if index + 1 < len(records) else None
         changes = []
@@ -115,14 +120,24 @@ def object_history(obj: models.Model, *, limit: int = 50) -> list[dict]:
             delta = record.diff_against(previous)
             for change in delta.changes:
                 field = obj._meta.get_field(change.field)
-                changes.append(
-                    {
-                        "field": field.verbose_name,
-                        "old": _display(field, change.old),
-                        "new": _display(field, change.new),
-                    }
-                )
+                changes.append({"field": field, "old": change.old, "new": change.new})
+                if field.is_relation and field.many_to_one:
+                    ids = wanted.setdefault(field.related_model, set())
+                    ids.update(v for v in (change.old, change.new) if v is not None)
         entries.append({"record": record, "changes": changes})
+    # Linked objects by name, one query per related model for the whole page.
+    names = {model: model._default_manager.in_bulk(ids) for model, ids in wanted.items()}
+    for entry in entries:
+        for change in entry["changes"]:
+            field = change["field"]
+            related = names.get(field.related_model) if field.is_relation else None
+            for side in ("old", "new"):
+                value = change[side]
+                if related is not None and value is not None:
+                    change[side] = str(related.get(value, f"#{value}"))
+                else:
+                    change[side] = _display(field, value)
+            change["field"] = field.verbose_name
     return entries
 
 

@@ -16,6 +16,14 @@ from qms.models import SecurityEvent
 
 @receiver(user_logged_in)
 def _logged_in(sender, request, user, **kwargs):
+    from django.utils import timezone
+
+    from qms.models import User
+
+    now = timezone.now()
+    # last_login is excluded from history; a queryset update writes no history row.
+    User.objects.filter(pk=user.pk).update(last_login=now)
+    user.last_login = now
     security_log.record(SecurityEvent.Kind.LOGIN, actor=user, request=request)
     # The user's chosen language follows them from device to device.
     if user.language:

@@ -241,3 +241,4 @@ SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 SIMPLE_HISTORY_REVERT_DISABLED = True
 # Absolute links in e-mails (the portal's public address).
 QMS_BASE_URL = env("QMS_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
+FORMAT_MODULE_PATH = ["qms.formats"]

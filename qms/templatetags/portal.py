@@ -80,3 +80,11 @@ def role_label(slug):
     from qms.roles import role_name
 
     return role_name(slug)
+
+
+@register.filter
+def translated(value):
+    """A stored message id (e.g. a history reason the system wrote) in the reader's language."""
+    from django.utils.translation import gettext
+
+    return gettext(value) if value else value

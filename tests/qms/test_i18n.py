@@ -91,7 +91,7 @@ def _pages(org, users):
         "/departments/new/",
         f"/departments/{org['a'].pk}/edit/",
         "/admin/users/",
-        "/admin/users/?is_active=true&role=staff",
+        "/admin/users/?is_active=active&role=staff",
         "/admin/users/new/",
         f"/admin/users/{users['staff'].pk}/",
         f"/admin/users/{users['staff'].pk}/edit/",
