@@ -100,6 +100,10 @@ class DepartmentGroupObjectPermission(GroupObjectPermissionBase):
     content_object = models.ForeignKey(Department, on_delete=models.CASCADE)
 
 
+def _is_cjk(char: str) -> bool:
+    return "\u4e00" <= char <= "\u9fff" or "\u3400" <= char <= "\u4dbf"
+
+
 def default_language() -> str:
     return settings.LANGUAGE_CODE
 
@@ -157,3 +161,10 @@ class User(AbstractUser):
 
     def get_absolute_url(self) -> str:
         return reverse("qms:user_detail", args=[self.pk])
+
+    def get_full_name(self) -> str:
+        """Family name first, as Vietnamese and Chinese names are written (Trần Minh Đức)."""
+        family, given = self.last_name.strip(), self.first_name.strip()
+        if family and given and _is_cjk(family[-1]) and _is_cjk(given[0]):
+            return family + given  # 王小明, without a space
+        return f"{family} {given}".strip()

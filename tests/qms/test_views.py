@@ -294,3 +294,9 @@ def test_activity_page_filters_by_user_and_module(client, role_users, org):
     assert {e["entry_label"] for e in response.context["entries"]} >= {"A", "B"}
     response = client.get("/activity/", {"date_from": "not a date"})
     assert response.context["form"].errors["date_from"]
+
+
+def test_names_are_written_family_name_first():
+    assert User(first_name="Đức", last_name="Trần Minh").get_full_name() == "Trần Minh Đức"
+    assert User(first_name="小明", last_name="王").get_full_name() == "王小明"
+    assert str(User(username="lan")) == "lan"
