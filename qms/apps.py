@@ -4,10 +4,14 @@ from django.utils.translation import gettext_lazy as _
 
 
 def _sync_roles_after_migrate(sender, **kwargs) -> None:
-    # Modules add permissions in their own migrations; re-sync so roles pick them up.
+    # post_migrate runs once per app and creates that app's permissions; sync when the
+    # last app has run, so every module's new permissions join their roles.
+    from django.apps import apps
+
     from qms.roles import sync_roles
 
-    sync_roles()
+    if sender.label == list(apps.get_app_configs())[-1].label:
+        sync_roles()
 
 
 class QmsConfig(AppConfig):
@@ -16,11 +20,9 @@ class QmsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from qms import (  # noqa: F401  (platform tasks and sweeps)
-            mytasks,
-            reminders,
-            signals,  # noqa: F401  (security-log receivers)
-        )
+        # Registering: deploy checks, My tasks providers, reminder sweeps, security-log
+        # receivers.
+        from qms import checks, mytasks, reminders, signals  # noqa: F401
         from qms.attachments import register_attachable
         from qms.models import Department
 
@@ -29,7 +31,7 @@ class QmsConfig(AppConfig):
             Department, can_upload=lambda user, dept: user.has_perm("qms.manage_department")
         )
 
-        post_migrate.connect(_sync_roles_after_migrate, sender=self)
+        post_migrate.connect(_sync_roles_after_migrate, dispatch_uid="qms_sync_roles")
         # Django's own last_login update would write a history row per sign-in; ours
         # writes the field alone (sign-ins are in the security log).
         from django.contrib.auth.models import update_last_login

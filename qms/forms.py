@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from qms.attachments import validate_upload
@@ -18,7 +19,10 @@ class DepartmentForm(forms.ModelForm):
 
     def __init__(self, *args, actor=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["parent"].queryset = Department.objects.visible_to(actor).filter(is_active=True)
+        current = Q(pk=self.instance.parent_id) if self.instance.parent_id else Q(pk__in=[])
+        self.fields["parent"].queryset = Department.objects.visible_to(actor).filter(
+            Q(is_active=True) | current
+        )
         self.fields["parent"].empty_label = _("(none: the top of the agency)")
         self.fields["head"].queryset = User.objects.visible_to(actor).filter(is_active=True)
         self.fields["head"].empty_label = _("(not set)")

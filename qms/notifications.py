@@ -74,6 +74,24 @@ def send_email_now(notification_id: int) -> bool:
     return True
 
 
+def send_pending_emails(limit: int = 1000) -> int:
+    """The catch-up: e-mails that could not be queued or failed, oldest first.
+
+    One e-mail that keeps failing (a bad address) is logged and skipped, never blocking
+    the others.
+    """
+    pending = Notification.objects.filter(send_email=True, emailed_at__isnull=True).order_by(
+        "created_at", "pk"
+    )
+    sent = 0
+    for notification_id in pending.values_list("pk", flat=True)[:limit]:
+        try:
+            sent += send_email_now(notification_id)
+        except Exception:  # noqa: BLE001 - keep going; the operator sees the log
+            logger.exception("E-mail for notification %s failed", notification_id)
+    return sent
+
+
 def mark_read(*, user, notification_ids: list[int] | None = None) -> int:
     """Mark the user's notifications read (all of them when no ids are given)."""
     pending = Notification.objects.filter(recipient=user, read_at__isnull=True)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.http import HttpRequest
 from django.utils import timezone
@@ -16,9 +18,21 @@ _ADVISORY_LOCK_ID = 7_509_001
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
+    """The client's address (behind TRUSTED_PROXY_COUNT proxies), normalised as stored."""
     if request is None:
         return None
-    return request.META.get("REMOTE_ADDR") or None
+    address = request.META.get("REMOTE_ADDR") or ""
+    proxies = settings.QMS_TRUSTED_PROXY_COUNT
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    if proxies and forwarded:
+        hops = [part.strip() for part in forwarded.split(",") if part.strip()]
+        if len(hops) >= proxies:
+            address = hops[-proxies]
+    try:
+        # The same normalisation the database column applies, so the hash stays valid.
+        return SecurityEvent._meta.get_field("ip_address").to_python(address) or None
+    except ValidationError:
+        return None
 
 
 def record(

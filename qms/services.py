@@ -228,7 +228,7 @@ def calendar_days_add(
     _require(actor, "qms.manage_calendar")
     if last < first:
         raise ValidationError({"last": _("The last day must not be before the first day.")})
-    if (last - first).days > 60:
+    if (last - first).days >= 60:
         raise ValidationError({"last": _("A holiday break cannot be longer than 60 days.")})
     from django.conf import settings
 

@@ -3,7 +3,6 @@
 from celery import shared_task
 
 from qms import notifications, reminders
-from qms.models import Notification
 
 
 @shared_task(name="qms.tasks.run_reminder_sweeps")
@@ -18,7 +17,4 @@ def send_notification_email(notification_id: int) -> bool:
 
 @shared_task(name="qms.tasks.send_pending_notification_emails")
 def send_pending_notification_emails() -> int:
-    pending = Notification.objects.filter(send_email=True, emailed_at__isnull=True)
-    return sum(
-        notifications.send_email_now(pk) for pk in pending.values_list("pk", flat=True)[:1000]
-    )
+    return notifications.send_pending_emails()

@@ -53,6 +53,11 @@ platform_patterns = [
         name="attachment_download",
     ),
     path(
+        "attachments/<uuid:uuid>/remove/",
+        views.AttachmentRemoveView.as_view(),
+        name="attachment_remove",
+    ),
+    path(
         "attachments/upload/<int:content_type_id>/<int:object_id>/",
         views.AttachmentUploadView.as_view(),
         name="attachment_upload",

@@ -76,6 +76,20 @@ def scope_paths(user) -> list[str]:
     return minimal
 
 
+def granted_departments(user):
+    """Departments granted to this user personally (not through groups), for their page."""
+    from qms.models import Department
+
+    return get_objects_for_user(
+        user,
+        "qms.view_department",
+        klass=Department,
+        use_groups=False,
+        with_superuser=False,
+        accept_global_perms=False,
+    )
+
+
 def forget_scope(user) -> None:
     if hasattr(user, _SCOPE_CACHE):
         delattr(user, _SCOPE_CACHE)

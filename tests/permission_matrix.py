@@ -2,7 +2,7 @@
 
 Describe each URL once with the status each role should get, then walk the matrix:
 
-    check_matrix(client, users, [
+    check_matrix(users, [
         Case("/departments/1/", default=200, expect={"anonymous": 302}),
         Case(f"/departments/{other.pk}/", default=404, expect={"administrator": 200}),
     ])

@@ -7,16 +7,20 @@ from .organisation import (
     DepartmentUserObjectPermission,
     User,
 )
+from .reference import IsoClause
 from .security import SecurityEvent
+from .signatures import Signature
 
 __all__ = [
     "Attachment",
     "CalendarDay",
     "Department",
+    "IsoClause",
     "DepartmentGroupObjectPermission",
     "DepartmentUserObjectPermission",
     "Notification",
     "Reminder",
     "SecurityEvent",
+    "Signature",
     "User",
 ]

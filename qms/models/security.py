@@ -28,6 +28,7 @@ class SecurityEvent(models.Model):
         ROLES_CHANGED = "roles_changed", _("Roles changed")
         PERMISSION_CHANGED = "permission_changed", _("Permission changed")
         SIGNATURE = "signature", _("Electronic signature")
+        SIGNATURE_FAILED = "signature_failed", _("Failed signature (wrong password)")
         EXPORT = "export", _("Export")
         DISPOSAL = "disposal", _("Disposal")
 

@@ -51,6 +51,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "qms.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "qms.middleware.IdleTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Axes must come last so that it sees the outcome of authentication.
@@ -94,6 +95,7 @@ if REDIS_URL:
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
+            "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="qms"),
             "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
         }
     }
@@ -152,10 +154,10 @@ LOGIN_URL = "qms:login"
 LOGIN_REDIRECT_URL = "qms:home"
 LOGOUT_REDIRECT_URL = "qms:login"
 
-# Sessions end after this many idle minutes: every request renews the cookie.
+# Sessions end after this many idle minutes (qms.middleware.IdleTimeoutMiddleware; the
+# bell's background refresh does not count as activity), and after 12 hours in any case.
 SESSION_IDLE_MINUTES = env.int("SESSION_IDLE_MINUTES", default=30)
-SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_COOKIE_AGE = env.int("SESSION_MAX_HOURS", default=12) * 3600
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
@@ -164,6 +166,12 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
+# Behind a reverse proxy, the client's address is the N-th from the right in
+# X-Forwarded-For; used by the lock-out and the security log alike.
+QMS_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+if QMS_TRUSTED_PROXY_COUNT:
+    AXES_IPWARE_PROXY_COUNT = QMS_TRUSTED_PROXY_COUNT
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
 
 GUARDIAN_RAISE_403 = False
 ANONYMOUS_USER_NAME = None  # no guardian anonymous user: the public never gets grants

@@ -31,6 +31,15 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
 
+    def get_users(self, email):
+        """Also accounts created without a password (their invitation link may be lost);
+        every account here is a local one, so "no usable password" never means SSO."""
+        from qms.models import User
+
+        return (
+            user for user in User.objects.filter(email__iexact=email, is_active=True) if user.email
+        )
+
 
 class PasswordResetView(auth_views.PasswordResetView):
     form_class = PasswordResetForm

@@ -38,11 +38,12 @@ from qms.forms import (
     ProfileForm,
     UserForm,
 )
+from qms.middleware import set_language_cookie
 from qms.models import Attachment, CalendarDay, Department, Notification, SecurityEvent, User
 from qms.mytasks import tasks_for
 from qms.roles import role_name
 from qms.views.generic import ObjectListView, PortalPermissionMixin
-from qms.visibility import VisibleObjectMixin
+from qms.visibility import VisibleObjectMixin, granted_departments
 
 # --- Home, profile, language --------------------------------------------------------
 
@@ -76,9 +77,7 @@ class ProfileView(LoginRequiredMixin, FormView):
         user = services.profile_update(user=self.request.user, fields=form.cleaned_data)
         translation.activate(user.language)
         messages.success(self.request, _("Your profile was saved."))
-        response = redirect("qms:profile")
-        response.set_cookie("qms_language", user.language, samesite="Lax")
-        return response
+        return set_language_cookie(redirect("qms:profile"), user.language)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -104,9 +103,7 @@ class LanguageView(View):
         if request.user.is_authenticated:
             services.language_set(user=request.user, language=language)
         translation.activate(language)
-        response = HttpResponseRedirect(target)
-        response.set_cookie("qms_language", language, max_age=365 * 24 * 3600, samesite="Lax")
-        return response
+        return set_language_cookie(HttpResponseRedirect(target), language)
 
 
 # --- Notifications ------------------------------------------------------------------
@@ -186,6 +183,25 @@ class AttachmentDownloadView(LoginRequiredMixin, View):
         response["Content-Security-Policy"] = "sandbox; default-src 'none'"
         response["Cache-Control"] = "private, no-store"
         return response
+
+
+class AttachmentRemoveView(LoginRequiredMixin, View):
+    """Hide an attachment (kept in storage and history); only who may upload may remove."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, uuid):
+        attachment = Attachment.objects.select_related("content_type").filter(uuid=uuid).first()
+        if attachment is None or attachment.removed_at is not None:
+            raise Http404
+        if not attachment_service.parent_is_visible(attachment, request.user):
+            raise Http404
+        parent = attachment.parent
+        if not attachment_service.can_upload(request.user, parent):
+            raise Http404
+        attachment_service.attachment_remove(attachment=attachment, actor=request.user, reason="")
+        messages.success(request, _("The file was removed from the list; it stays in the history."))
+        return redirect(parent.get_absolute_url())
 
 
 class AttachmentUploadView(LoginRequiredMixin, View):
@@ -268,19 +284,10 @@ class UserDetailView(PortalPermissionMixin, VisibleObjectMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        from guardian.shortcuts import get_objects_for_user
-
         account = self.object
         context.update(
             role_names=[role_name(g.name) for g in account.groups.all()],
-            scope_departments=get_objects_for_user(
-                account,
-                "qms.view_department",
-                klass=Department,
-                use_groups=False,
-                with_superuser=False,
-                accept_global_perms=False,
-            ),
+            scope_departments=granted_departments(account),
             scope_form=DepartmentScopeForm(actor=self.request.user),
             history_entries=history.object_history(account, limit=20),
             can_manage=self.request.user.has_perm("qms.manage_user"),

@@ -153,3 +153,18 @@ def test_download_name_follows_the_detected_type():
     assert download_name(attachment) == "evil.pdf"
     attachment = Attachment(original_name="ảnh.jpeg", mime_type="image/jpeg")
     assert download_name(attachment) == "ảnh.jpeg"
+
+
+def test_removing_hides_the_file_but_keeps_it(client, admin_user, org, role_users):
+    client.force_login(admin_user)
+    _upload(client, org["a"], "a.pdf", PDF_BYTES)
+    attachment = Attachment.objects.get()
+    client.force_login(role_users["staff"])
+    assert client.post(reverse("qms:attachment_remove", args=[attachment.uuid])).status_code == 404
+    client.force_login(admin_user)
+    client.post(reverse("qms:attachment_remove", args=[attachment.uuid]))
+    attachment.refresh_from_db()
+    assert attachment.removed_at is not None and attachment.removed_by == admin_user
+    assert client.get(attachment.get_absolute_url()).status_code == 404
+    assert attachment.history.count() == 2
+    assert attachment.file.storage.exists(attachment.file.name)

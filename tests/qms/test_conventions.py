@@ -22,6 +22,8 @@ UNTRACKED = {
     "qms.securityevent",  # append-only and hash-chained instead
     "qms.departmentuserobjectpermission",  # grants are logged as security events
     "qms.departmentgroupobjectpermission",
+    "qms.isoclause",  # reference data seeded by a migration
+    "qms.signature",  # immutable: written once, never changed
 }
 
 

@@ -91,3 +91,21 @@ def test_broker_failure_does_not_break_the_request(role_users, monkeypatch):
     monkeypatch.setattr(tasks.send_notification_email, "apply_async", refuse)
     notification = notify(recipient=role_users["staff"], message="Welcome")
     assert Notification.objects.filter(pk=notification.pk, emailed_at__isnull=True).exists()
+
+
+def test_one_failing_email_does_not_block_the_others(role_users, monkeypatch):
+    from qms import notifications
+
+    monkeypatch.setattr(notifications, "queue_email", lambda pk: None)
+    first = notify(recipient=role_users["staff"], message="One")
+    notify(recipient=role_users["qms_manager"], message="Two")
+    real_send = notifications.send_email_now
+
+    def flaky(notification_id):
+        if notification_id == first.pk:
+            raise OSError("mailbox unavailable")
+        return real_send(notification_id)
+
+    monkeypatch.setattr(notifications, "send_email_now", flaky)
+    assert notifications.send_pending_emails() == 1
+    assert len(mail.outbox) == 1

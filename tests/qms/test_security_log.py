@@ -129,3 +129,19 @@ def test_five_wrong_passwords_lock_the_account_with_a_clear_message(client):
     assert response.status_code == 429
     assert "_auth_user_id" not in client.session
     assert "locked_out" in _kinds()
+
+
+def test_ipv6_addresses_are_hashed_as_the_database_stores_them(rf):
+    request = rf.get("/", REMOTE_ADDR="2001:0db8:0000:0000:0000:0000:0000:0001")
+    event = security_log.record(SecurityEvent.Kind.LOGIN_FAILED, request=request, username="x")
+    event.refresh_from_db()
+    assert event.ip_address == "2001:db8::1"
+    assert security_log.verify_chain().intact
+
+
+def test_behind_a_proxy_the_client_address_is_logged(rf, settings):
+    settings.QMS_TRUSTED_PROXY_COUNT = 1
+    request = rf.get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="203.0.113.7, 198.51.100.9")
+    assert security_log.client_ip(request) == "198.51.100.9"
+    settings.QMS_TRUSTED_PROXY_COUNT = 0
+    assert security_log.client_ip(request) == "10.0.0.2"

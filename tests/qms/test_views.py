@@ -1,5 +1,6 @@
 """The administrator's pages, profile, language and passwords, as people use them."""
 
+import time
 from datetime import date
 
 import pytest
@@ -230,9 +231,44 @@ def test_password_reset_by_email_end_to_end(client, org):
     assert SecurityEvent.objects.filter(kind="password_reset", actor=user).exists()
 
 
-def test_sessions_expire_after_the_idle_time():
-    assert settings.SESSION_COOKIE_AGE == settings.SESSION_IDLE_MINUTES * 60
-    assert settings.SESSION_SAVE_EVERY_REQUEST
+def test_an_idle_session_ends_but_the_bell_refresh_does_not_keep_it_alive(client, org):
+    user = UserFactory(department=org["a"])
+    client.force_login(user)
+    start = int(time.time())
+
+    def at(seconds):
+        from unittest import mock
+
+        return mock.patch("django.utils.timezone.now", return_value=_utc(start + seconds))
+
+    with at(0):
+        assert client.get("/").status_code == 200
+    idle = settings.SESSION_IDLE_MINUTES * 60
+    with at(idle - 60):
+        assert client.get("/notifications/badge/").status_code == 200  # background refresh
+    with at(idle + 60):
+        response = client.get("/departments/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+    assert "_auth_user_id" not in client.session
+
+
+def test_activity_keeps_the_session_alive(client, org):
+    user = UserFactory(department=org["a"])
+    client.force_login(user)
+    idle = settings.SESSION_IDLE_MINUTES * 60
+    from unittest import mock
+
+    for step in range(4):
+        moment = _utc(int(time.time()) + step * (idle - 60))
+        with mock.patch("django.utils.timezone.now", return_value=moment):
+            assert client.get("/").status_code == 200
+
+
+def _utc(seconds):
+    from datetime import UTC, datetime
+
+    return datetime.fromtimestamp(seconds, tz=UTC)
 
 
 def test_notifications_open_and_mark_read(client, org):
@@ -300,3 +336,22 @@ def test_names_are_written_family_name_first():
     assert User(first_name="Đức", last_name="Trần Minh").get_full_name() == "Trần Minh Đức"
     assert User(first_name="小明", last_name="王").get_full_name() == "王小明"
     assert str(User(username="lan")) == "lan"
+
+
+def test_an_invited_user_who_lost_the_link_can_use_forgotten_password(client, admin_user, org):
+    client.force_login(admin_user)
+    client.post("/admin/users/new/", _user_form(org))
+    client.logout()
+    mail.outbox.clear()
+    client.post("/accounts/password-reset/", {"email": "thu.nguyen@agency.example"})
+    assert len(mail.outbox) == 1
+    assert "/accounts/reset/" in mail.outbox[0].body
+
+
+def test_production_warns_when_email_is_not_configured(settings):
+    from qms.checks import email_is_configured
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+    assert [w.id for w in email_is_configured(None)] == ["qms.W001"]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    assert email_is_configured(None) == []

@@ -1,4 +1,5 @@
 import importlib
+import importlib.util
 
 from django.apps import apps
 from django.conf import settings
@@ -15,11 +16,9 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         with transaction.atomic():
             for app_config in apps.get_app_configs():
-                try:
-                    module = importlib.import_module(f"{app_config.name}.demo")
-                except ModuleNotFoundError:
+                if importlib.util.find_spec(f"{app_config.name}.demo") is None:
                     continue
-                module.load(self.stdout)
+                importlib.import_module(f"{app_config.name}.demo").load(self.stdout)
         from qms.demo import USERS
 
         self.stdout.write(self.style.SUCCESS("Demo agency loaded. Sign in as any of:"))

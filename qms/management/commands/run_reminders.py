@@ -6,7 +6,10 @@ from qms.reminders import run_sweeps, sweep_names
 
 
 class Command(BaseCommand):
-    help = "Run the reminder sweeps now (what Celery beat does every morning)."
+    help = (
+        "Run the reminder sweeps now and send e-mails still waiting (what Celery beat does; "
+        "without Redis, schedule this command with cron)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--sweep", action="append", help="Only this sweep (repeatable).")
@@ -23,6 +26,9 @@ class Command(BaseCommand):
         for name, sent in results.items():
             state = "FAILED" if sent < 0 else f"{sent} sent"
             self.stdout.write(f"{name}: {state}")
+        from qms.notifications import send_pending_emails
+
+        self.stdout.write(f"pending e-mails: {send_pending_emails()} sent")
         if any(sent < 0 for sent in results.values()):
             raise CommandError("At least one sweep failed; see the log.")
 

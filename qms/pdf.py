@@ -1,0 +1,97 @@
+"""PDF output: pages rendered from templates, and stamps on controlled copies.
+
+WeasyPrint would fetch any URL a template mentions (and read local files); the fetcher
+here serves only the portal's own static files and refuses everything else.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+
+from django.contrib.staticfiles import finders
+from django.template.loader import render_to_string
+from django.utils.html import escape
+
+STATIC_PREFIX = "qms-static:"
+
+
+def _fetcher():
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class StaticOnlyFetcher(URLFetcher):
+        """Serves the portal's static files; every other URL (http, file, data…) fails."""
+
+        def fetch(self, url, headers=None):
+            if url.startswith(STATIC_PREFIX):
+                path = finders.find(url.removeprefix(STATIC_PREFIX).lstrip("/"))
+                if path:
+                    with open(path, "rb") as handle:
+                        body = handle.read()
+                    return URLFetcherResponse(url, body, {"Content-Type": _mime(path)})
+            raise ValueError(f"Blocked resource: {url[:80]}")
+
+    return StaticOnlyFetcher()
+
+
+def _mime(path: str) -> str:
+    return {".css": "text/css", ".png": "image/png", ".svg": "image/svg+xml"}.get(
+        path[path.rfind(".") :], "application/octet-stream"
+    )
+
+
+def html_to_pdf(html: str) -> bytes:
+    from weasyprint import HTML
+
+    return HTML(string=html, base_url=STATIC_PREFIX + "/", url_fetcher=_fetcher()).write_pdf()
+
+
+def render_pdf(template_name: str, context: dict) -> bytes:
+    """A report as PDF from the same kind of template as the page (static files only)."""
+    return html_to_pdf(render_to_string(template_name, context))
+
+
+@dataclass(frozen=True)
+class Stamp:
+    header: list[str]
+    footer: list[str]
+    watermark: str = ""
+
+
+def _overlay(width_pt: float, height_pt: float, stamp: Stamp) -> bytes:
+    header = "<br>".join(escape(line) for line in stamp.header)
+    footer = "<br>".join(escape(line) for line in stamp.footer)
+    watermark = f'<div class="watermark">{escape(stamp.watermark)}</div>' if stamp.watermark else ""
+    html = f"""<!DOCTYPE html><html><head><meta charset="utf-8"><style>
+      @page {{ size: {width_pt}pt {height_pt}pt; margin: 0; }}
+      html, body {{ margin: 0; background: transparent; }}
+      body {{ font-family: "Noto Sans", "DejaVu Sans", "Noto Sans CJK SC", sans-serif;
+              font-size: 7pt; color: #1a3d6d; position: relative;
+              width: {width_pt}pt; height: {height_pt}pt; }}
+      .band {{ position: absolute; left: 18pt; right: 18pt; padding: 2pt 4pt;
+               background: rgba(255,255,255,0.85); border: 0.5pt solid #1a3d6d; }}
+      .top {{ top: 6pt; }} .bottom {{ bottom: 6pt; }}
+      .watermark {{ position: absolute; top: 40%; width: 100%; text-align: center;
+                    font-size: 54pt; font-weight: bold; color: rgba(176, 42, 55, 0.25);
+                    transform: rotate(-30deg); }}
+    </style></head><body>
+      <div class="band top">{header}</div>{watermark}<div class="band bottom">{footer}</div>
+    </body></html>"""
+    return html_to_pdf(html)
+
+
+def stamp_pdf(data: bytes, stamp: Stamp) -> bytes:
+    """Every page gets the header and footer bands (and the watermark, if any)."""
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(data)))
+    overlays: dict[tuple[float, float], object] = {}
+    for page in writer.pages:
+        box = page.mediabox
+        size = (round(float(box.width), 1), round(float(box.height), 1))
+        if size not in overlays:
+            overlays[size] = PdfReader(io.BytesIO(_overlay(*size, stamp))).pages[0]
+        page.merge_page(overlays[size])
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()

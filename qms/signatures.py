@@ -1,0 +1,84 @@
+"""The e-signature service every module uses for approvals, reports, verifications."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext as _
+
+from qms import security_log
+from qms.models import SecurityEvent, Signature
+
+
+def content_hash(content: bytes | str | dict | list) -> str:
+    """SHA-256 of bytes, text, or a JSON-able structure in canonical form."""
+    if isinstance(content, (dict, list)):
+        content = json.dumps(content, sort_keys=True, ensure_ascii=False, default=str)
+    if isinstance(content, str):
+        content = content.encode()
+    return hashlib.sha256(content).hexdigest()
+
+
+def sign(
+    *,
+    obj: models.Model,
+    signer,
+    password: str,
+    meaning: str,
+    content_sha256: str,
+    content_label: str = "",
+    comment: str = "",
+    request=None,
+) -> Signature:
+    """Check the signer's password again and record the signature (call inside the
+    service's transaction). A wrong password raises ValidationError and is logged."""
+    if not password or not signer.check_password(password):
+        security_log.record(
+            SecurityEvent.Kind.SIGNATURE_FAILED,
+            actor=signer,
+            request=request,
+            target=_target(obj),
+            details={"meaning": meaning},
+        )
+        raise ValidationError(
+            {"password": _("The password is not correct. Nothing was signed.")}, code="password"
+        )
+    signature = Signature.objects.create(
+        content_type=ContentType.objects.get_for_model(obj),
+        object_id=obj.pk,
+        signer=signer,
+        signer_name=signer.get_full_name() or signer.get_username(),
+        signer_title=signer.job_title,
+        meaning=meaning,
+        content_sha256=content_sha256,
+        content_label=content_label[:300],
+        comment=comment,
+    )
+    security_log.record(
+        SecurityEvent.Kind.SIGNATURE,
+        actor=signer,
+        request=request,
+        target=_target(obj),
+        details={"meaning": meaning, "sha256": content_sha256, "signature": signature.pk},
+    )
+    return signature
+
+
+def signatures_of(obj: models.Model):
+    return Signature.objects.filter(
+        content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk
+    ).select_related("signer")
+
+
+def still_matches(signature: Signature, current_sha256: str) -> bool:
+    """Whether the content signed is still exactly the content now."""
+    return signature.content_sha256 == current_sha256
+
+
+def _target(obj: Any) -> str:
+    return f"{obj._meta.label_lower}:{obj.pk} {obj}"[:300]
