@@ -7,11 +7,34 @@ from django.utils.translation import gettext as _
 
 from qms.models import Department
 from qms.selectors import unread_notification_count
+from qms.visibility import role_slugs
 
 
 def _navigation(user) -> list[dict]:
     """Sections and entries the user's roles may open (modules add theirs here)."""
     sections = []
+    documents = [
+        {
+            "label": _("Document register"),
+            "url": reverse("documents:document_list"),
+            "icon": "journal-text",
+        },
+        {
+            "label": _("External documents"),
+            "url": reverse("documents:external_list"),
+            "icon": "bank",
+        },
+    ]
+    if user.has_perm("documents.manage_register"):
+        documents.append(
+            {
+                "label": _("Document types"),
+                "url": reverse("documents:type_settings"),
+                "icon": "sliders",
+            }
+        )
+    if "external_auditor" not in role_slugs(user) or user.has_perm("documents.view_all_documents"):
+        sections.append({"label": _("Documents"), "items": documents})
     organisation = [
         {"label": _("Departments"), "url": reverse("qms:department_list"), "icon": "diagram-3"},
     ]

@@ -29,6 +29,12 @@ _PLATFORM_READ = (
     "qms.view_department",
     "qms.view_activity",
 )
+_DOCUMENT_CONTROL = (
+    "documents.manage_register",
+    "documents.view_restricted",
+    "documents.view_old_revisions",
+    "documents.manage_external",
+)
 
 ROLES: tuple[Role, ...] = (
     Role(
@@ -47,19 +53,24 @@ ROLES: tuple[Role, ...] = (
         "document_controller",
         _("Document controller"),
         _("Keeps the document register, distribution and periodic review."),
-        ("qms.view_department",),
+        ("qms.view_department", *_DOCUMENT_CONTROL),
     ),
     Role(
         "qms_manager",
         _("QMS manager"),
         _("Management representative: oversees the whole quality management system."),
-        (*_PLATFORM_READ, "qms.view_calendarday"),
+        (*_PLATFORM_READ, "qms.view_calendarday", *_DOCUMENT_CONTROL),
     ),
     Role(
         "internal_auditor",
         _("Internal auditor"),
         _("Plans and performs internal audits and records findings."),
-        ("qms.view_department", "qms.view_activity"),
+        (
+            "qms.view_department",
+            "qms.view_activity",
+            "documents.view_all_documents",
+            "documents.view_old_revisions",
+        ),
     ),
     Role(
         "external_auditor",
@@ -71,7 +82,7 @@ ROLES: tuple[Role, ...] = (
         "top_management",
         _("Top management"),
         _("Agency head: approves the policy and manual, signs management review."),
-        _PLATFORM_READ,
+        (*_PLATFORM_READ, "documents.view_all_documents"),
     ),
     Role(
         "administrator",

@@ -24,6 +24,28 @@ def content_hash(content: bytes | str | dict | list) -> str:
     return hashlib.sha256(content).hexdigest()
 
 
+def _wrong_password() -> ValidationError:
+    return ValidationError(
+        {"password": _("The password is not correct. Nothing was signed.")}, code="password"
+    )
+
+
+def verify_password(
+    *, signer, password: str, obj: models.Model, meaning: str, request=None
+) -> None:
+    """Check the password before the service opens its transaction, so that a failed
+    attempt stays in the security log (inside the transaction it would be rolled back)."""
+    if not password or not signer.check_password(password):
+        security_log.record(
+            SecurityEvent.Kind.SIGNATURE_FAILED,
+            actor=signer,
+            request=request,
+            target=_target(obj),
+            details={"meaning": meaning},
+        )
+        raise _wrong_password()
+
+
 def sign(
     *,
     obj: models.Model,
@@ -35,19 +57,10 @@ def sign(
     comment: str = "",
     request=None,
 ) -> Signature:
-    """Check the signer's password again and record the signature (call inside the
-    service's transaction). A wrong password raises ValidationError and is logged."""
+    """Record a signature inside the service's transaction. The password is checked again
+    here (services call ``verify_password`` first, outside the transaction, for the log)."""
     if not password or not signer.check_password(password):
-        security_log.record(
-            SecurityEvent.Kind.SIGNATURE_FAILED,
-            actor=signer,
-            request=request,
-            target=_target(obj),
-            details={"meaning": meaning},
-        )
-        raise ValidationError(
-            {"password": _("The password is not correct. Nothing was signed.")}, code="password"
-        )
+        raise _wrong_password()
     signature = Signature.objects.create(
         content_type=ContentType.objects.get_for_model(obj),
         object_id=obj.pk,

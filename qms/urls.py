@@ -88,10 +88,12 @@ platform_patterns = [
         name="calendar_delete",
     ),
     path("activity/", views.ActivityView.as_view(), name="activity"),
+    path("search/", views.SearchView.as_view(), name="search"),
     path("admin/security-log/", views.SecurityLogView.as_view(), name="security_log"),
 ]
 
 urlpatterns = [
     path("", include((platform_patterns, "qms"))),
+    path("documents/", include("documents.urls")),
     path("django-admin/", admin.site.urls),
 ]

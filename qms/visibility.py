@@ -43,6 +43,17 @@ def is_active_user(user) -> bool:
     return bool(user and user.is_authenticated and user.is_active)
 
 
+def role_slugs(user) -> frozenset[str]:
+    """The user's roles (group names), read once per request and kept on the user."""
+    if not is_active_user(user):
+        return frozenset()
+    cached = getattr(user, "_qms_roles", None)
+    if cached is None:
+        cached = frozenset(user.groups.values_list("name", flat=True))
+        user._qms_roles = cached
+    return cached
+
+
 def has_global_view(user, perm: str) -> bool:
     """A model-level permission coming from the user's roles (or superuser)."""
     return is_active_user(user) and user.has_perm(perm)

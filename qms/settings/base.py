@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "axes",
     "django_filters",
     "qms.apps.QmsConfig",
+    "documents.apps.DocumentsConfig",
 ]
 
 MIDDLEWARE = [
@@ -127,6 +128,10 @@ CELERY_BEAT_SCHEDULE = {
     "reminder-sweeps": {
         "task": "qms.tasks.run_reminder_sweeps",
         "schedule": crontab(hour=6, minute=0),
+    },
+    "documents-publish-due-revisions": {
+        "task": "documents.tasks.publish_due_revisions",
+        "schedule": crontab(hour=0, minute=5),
     },
     "pending-notification-emails": {
         "task": "qms.tasks.send_pending_notification_emails",
@@ -250,3 +255,4 @@ SIMPLE_HISTORY_REVERT_DISABLED = True
 # Absolute links in e-mails (the portal's public address).
 QMS_BASE_URL = env("QMS_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
 FORMAT_MODULE_PATH = ["qms.formats"]
+FORMS_URLFIELD_ASSUME_HTTPS = True

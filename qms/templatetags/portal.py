@@ -88,3 +88,12 @@ def translated(value):
     from django.utils.translation import gettext
 
     return gettext(value) if value else value
+
+
+@register.filter
+def get_item(mapping, key):
+    """``{{ colours|get_item:status }}`` — a dict lookup with a variable key."""
+    try:
+        return mapping.get(key, "")
+    except AttributeError:
+        return ""

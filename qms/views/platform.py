@@ -534,6 +534,24 @@ class CalendarDayDeleteView(PortalPermissionMixin, View):
         return redirect(reverse("qms:calendar_list") + f"?year={year}")
 
 
+# --- Global search ------------------------------------------------------------------
+
+
+class SearchView(LoginRequiredMixin, TemplateView):
+    """One box over every module; each result already limited by visible_to."""
+
+    template_name = "qms/search.html"
+
+    def get_context_data(self, **kwargs):
+        from qms.search import search
+
+        context = super().get_context_data(**kwargs)
+        query = self.request.GET.get("q", "").strip()[:200]
+        results = search(self.request.user, query) if query else {}
+        context.update(query=query, results=results, total=sum(len(h) for h in results.values()))
+        return context
+
+
 # --- Activity and security log -----------------------------------------------------
 
 

@@ -1,0 +1,108 @@
+from datetime import timedelta
+
+import django_filters
+from django import forms
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from documents.choices import (
+    Confidentiality,
+    DocumentStatus,
+    DocumentType,
+    ExternalKind,
+    LegalStatus,
+)
+from documents.models import Document, ExternalDocument
+from qms.filters import ALL, visible_departments
+from qms.models import IsoClause
+from qms.search import fold
+
+
+class DocumentFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Search"), method="search")
+    document_type = django_filters.ChoiceFilter(
+        label=_("Type"), choices=DocumentType.choices, empty_label=ALL
+    )
+    department = django_filters.ModelChoiceFilter(
+        label=_("Department"), queryset=visible_departments, method="in_department", empty_label=ALL
+    )
+    status = django_filters.ChoiceFilter(
+        label=_("Status"), choices=DocumentStatus.choices, empty_label=ALL
+    )
+    clause = django_filters.ModelChoiceFilter(
+        label=_("ISO clause"),
+        queryset=IsoClause.objects.all(),
+        field_name="clauses",
+        empty_label=ALL,
+    )
+    owner = django_filters.CharFilter(label=_("Owner"), method="by_owner")
+    review = django_filters.ChoiceFilter(
+        label=_("Periodic review"),
+        choices=[("overdue", _("Overdue")), ("soon", _("Due within 30 days"))],
+        method="by_review",
+        empty_label=ALL,
+    )
+    confidentiality = django_filters.ChoiceFilter(
+        label=_("Confidentiality"), choices=Confidentiality.choices, empty_label=ALL
+    )
+
+    class Meta:
+        model = Document
+        fields = [
+            "q",
+            "document_type",
+            "department",
+            "status",
+            "clause",
+            "owner",
+            "review",
+            "confidentiality",
+        ]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(search_text__contains=fold(value))
+
+    def in_department(self, queryset, name, value):
+        return queryset.filter(department__path__startswith=value.path)
+
+    def by_owner(self, queryset, name, value):
+        return queryset.filter(
+            Q(owner__username__iexact=value)
+            | Q(owner__last_name__icontains=value)
+            | Q(owner__first_name__icontains=value)
+        )
+
+    def by_review(self, queryset, name, value):
+        today = timezone.localdate()
+        effective = queryset.filter(status=DocumentStatus.EFFECTIVE)
+        if value == "overdue":
+            return effective.filter(next_review_date__lt=today)
+        return effective.filter(
+            next_review_date__gte=today, next_review_date__lte=today + timedelta(days=30)
+        )
+
+
+class ExternalDocumentFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Search"), method="search")
+    kind = django_filters.ChoiceFilter(
+        label=_("Kind"), choices=ExternalKind.choices, empty_label=ALL
+    )
+    legal_status = django_filters.ChoiceFilter(
+        label=_("Status"), choices=LegalStatus.choices, empty_label=ALL
+    )
+
+    class Meta:
+        model = ExternalDocument
+        fields = ["q", "kind", "legal_status"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(search_text__contains=fold(value))
+
+
+class AcknowledgementFilter(forms.Form):
+    state = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("", ALL), ("done", _("Acknowledged")), ("outstanding", _("Not yet"))],
+    )

@@ -1,0 +1,152 @@
+"""Reads for document control, already limited to what the user may see.
+
+Who sees what:
+
+* the document controller and the QMS manager (``documents.view_restricted``): everything;
+* internal auditors and top management (``documents.view_all_documents``): every document
+  that is not restricted;
+* everyone else: effective documents that are not restricted; documents of their own
+  department scope (drafts too) that are not restricted; documents they own; documents
+  with a revision they review or approve;
+* restricted documents: additionally their named readers (object grants);
+* external auditors: only what they were granted (assigned audits add grants).
+
+Revisions: the effective one to whoever sees the document; drafts and revisions in
+review to the owner, the drafter, the department, the assigned reviewers and approvers
+and the document controller; superseded and obsolete ones only to those holding
+``documents.view_old_revisions`` (document controller, QMS manager, auditors).
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+
+from documents.choices import (
+    Confidentiality,
+    DocumentStatus,
+    RevisionStatus,
+    StepDecision,
+)
+from qms.visibility import (
+    department_scope_q,
+    has_global_view,
+    is_active_user,
+    object_grant_q,
+    role_slugs,
+)
+
+
+def _is_external_auditor(user) -> bool:
+    return "external_auditor" in role_slugs(user)
+
+
+def document_visibility_q(user) -> Q | None:
+    """A Q over Document, or None meaning "everything"."""
+    from documents.models import ApprovalStep, Document
+
+    if not is_active_user(user):
+        return Q(pk__in=[])
+    if has_global_view(user, "documents.view_restricted"):
+        return None
+    granted = object_grant_q(user, "documents.view_document", Document)
+    if _is_external_auditor(user) and not has_global_view(user, "documents.view_all_documents"):
+        return granted
+    not_restricted = ~Q(confidentiality=Confidentiality.RESTRICTED)
+    if has_global_view(user, "documents.view_all_documents"):
+        return not_restricted | granted | Q(owner=user)
+    assigned = Exists(ApprovalStep.objects.filter(revision__document=OuterRef("pk"), user=user))
+    return (
+        (Q(status=DocumentStatus.EFFECTIVE) & not_restricted)
+        | (department_scope_q(user) & not_restricted)
+        | Q(owner=user)
+        | granted
+        | Q(assigned)
+    )
+
+
+def revision_visibility_q(user) -> Q | None:
+    """A Q over Revision (the document's visibility included)."""
+    from documents.models import ApprovalStep, Document
+
+    if not is_active_user(user):
+        return Q(pk__in=[])
+    document_q = document_visibility_q(user)
+    documents = (
+        Document.objects.all() if document_q is None else Document.objects.filter(document_q)
+    )
+    in_visible_document = Q(document__in=documents.values("pk"))
+    effective = Q(status=RevisionStatus.EFFECTIVE)
+    if has_global_view(user, "documents.manage_register"):
+        open_ones = ~Q(status__in=[RevisionStatus.SUPERSEDED, RevisionStatus.OBSOLETE])
+    else:
+        assigned = Exists(ApprovalStep.objects.filter(revision=OuterRef("pk"), user=user))
+        open_ones = Q(
+            status__in=[
+                RevisionStatus.DRAFT,
+                RevisionStatus.IN_REVIEW,
+                RevisionStatus.APPROVED,
+                RevisionStatus.DISCARDED,
+            ]
+        ) & (
+            Q(created_by=user)
+            | Q(document__owner=user)
+            | department_scope_q(user, field="document__department")
+            | Q(assigned)
+        )
+    old = Q(pk__in=[])
+    if has_global_view(user, "documents.view_old_revisions"):
+        old = Q(status__in=[RevisionStatus.SUPERSEDED, RevisionStatus.OBSOLETE])
+    return in_visible_document & (effective | open_ones | old)
+
+
+def can_open_old_revisions(user) -> bool:
+    return has_global_view(user, "documents.view_old_revisions")
+
+
+def documents_for_register(user) -> QuerySet:
+    from documents.models import Document
+
+    return (
+        Document.objects.visible_to(user)
+        .select_related("department", "owner", "effective_revision")
+        .prefetch_related("clauses")
+    )
+
+
+def document_for_page(user, pk: int):
+    from documents.models import Document
+
+    return (
+        Document.objects.visible_to(user)
+        .select_related(
+            "department", "owner", "parent", "effective_revision", "effective_revision__file"
+        )
+        .prefetch_related("clauses", "legal_basis", "related_documents")
+        .get(pk=pk)
+    )
+
+
+def acknowledgement_summary(revision) -> dict:
+    from documents.models import Acknowledgement
+
+    counts = Acknowledgement.objects.filter(revision=revision).aggregate(
+        total=Count("pk"), done=Count("pk", filter=Q(acknowledged_at__isnull=False))
+    )
+    counts["outstanding"] = counts["total"] - counts["done"]
+    return counts
+
+
+def current_step(revision):
+    """The first undecided step: reviewers in order, then approvers in order."""
+    return (
+        revision.steps.filter(decision=StepDecision.PENDING)
+        .select_related("user")
+        .order_by("position")
+        .first()
+    )
+
+
+def review_window(today: date) -> tuple[date, date]:
+    return today, today + timedelta(days=30)
