@@ -211,6 +211,7 @@ class PeriodicReviewForm(forms.Form):
 
 class ExternalDocumentForm(forms.ModelForm):
     version = VersionField()
+    url = forms.URLField(label=_("link"), required=False, max_length=500, assume_scheme="https")
 
     class Meta:
         model = ExternalDocument

@@ -128,7 +128,12 @@ class DocumentQuerySet(VisibleQuerySet):
 class Document(models.Model):
     """A controlled document in the register. Its content lives in its revisions."""
 
-    code = models.CharField(_("code"), max_length=40, unique=True)
+    code = models.CharField(
+        _("code"),
+        max_length=40,
+        unique=True,
+        error_messages={"unique": _("This code is already used by another document.")},
+    )
     title = models.CharField(_("title"), max_length=300)
     document_type = models.CharField(
         _("document type"), max_length=20, choices=DocumentType.choices, db_index=True
@@ -316,6 +321,8 @@ class Revision(models.Model):
 class ApprovalStep(models.Model):
     """One reviewer's or approver's turn on a revision; decided once, in order."""
 
+    visible_through = "revision"
+
     revision = models.ForeignKey(
         Revision, verbose_name=_("revision"), on_delete=models.PROTECT, related_name="steps"
     )
@@ -367,6 +374,8 @@ class ApprovalStep(models.Model):
 
 class DistributionEntry(models.Model):
     """Who must read and acknowledge the document: a department, a role or a person."""
+
+    visible_through = "document"
 
     document = models.ForeignKey(
         Document,
@@ -422,6 +431,8 @@ class DistributionEntry(models.Model):
 class Acknowledgement(models.Model):
     """A person's "read and understood" of an effective revision (the record itself)."""
 
+    visible_through = "revision"
+
     revision = models.ForeignKey(
         Revision,
         verbose_name=_("revision"),
@@ -452,6 +463,8 @@ class Acknowledgement(models.Model):
 
 class DocumentReview(models.Model):
     """A periodic review of a document: is it still valid?"""
+
+    visible_through = "document"
 
     document = models.ForeignKey(
         Document, verbose_name=_("document"), on_delete=models.PROTECT, related_name="reviews"

@@ -128,13 +128,21 @@ def document_for_page(user, pk: int):
     )
 
 
-def acknowledgement_summary(revision) -> dict:
+def acknowledgement_summary(revision, user=None) -> dict:
+    """Counts for a revision, and whether ``user`` was asked and has acknowledged (one query)."""
     from documents.models import Acknowledgement
 
+    done = Q(acknowledged_at__isnull=False)
+    mine = Q(user=user) if user is not None else Q(pk__in=[])
     counts = Acknowledgement.objects.filter(revision=revision).aggregate(
-        total=Count("pk"), done=Count("pk", filter=Q(acknowledged_at__isnull=False))
+        total=Count("pk"),
+        done=Count("pk", filter=done),
+        mine=Count("pk", filter=mine),
+        mine_done=Count("pk", filter=mine & done),
     )
     counts["outstanding"] = counts["total"] - counts["done"]
+    counts["asked_me"] = bool(counts["mine"])
+    counts["i_acknowledged"] = bool(counts["mine_done"])
     return counts
 
 

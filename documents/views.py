@@ -224,9 +224,6 @@ class DocumentDetailView(PortalPermissionMixin, DetailView):
             .order_by("-number")
         )
         effective = document.effective_revision
-        ack = None
-        if effective is not None:
-            ack = Acknowledgement.objects.filter(revision=effective, user=user).first()
         is_manager = services.can_manage_register(user)
         is_owner = document.owner_id == user.pk
         context.update(
@@ -234,12 +231,10 @@ class DocumentDetailView(PortalPermissionMixin, DetailView):
             revision_colours=REVISION_COLOURS,
             colours=DOCUMENT_COLOURS,
             effective=effective,
-            my_ack=ack,
-            ack_summary=selectors.acknowledgement_summary(effective) if effective else None,
+            ack_summary=selectors.acknowledgement_summary(effective, user) if effective else None,
             distribution=document.distribution.filter(removed_at__isnull=True).select_related(
                 "department", "user"
             ),
-            distribution_form=DistributionForm(actor=user),
             children=Document.objects.visible_to(user).filter(parent=document).order_by("code"),
             reviews=document.reviews.select_related("reviewed_by")[:10],
             review_form=PeriodicReviewForm(initial={"version": document.version}),
@@ -442,7 +437,6 @@ class RevisionDetailView(PortalPermissionMixin, DetailView):
             .order_by("-number")
             .first()
         )
-        ack = Acknowledgement.objects.filter(revision=revision, user=user).first()
         latest_round = max((s.round for s in steps), default=1)
         file_hash = revision.file.sha256 if revision.file_id else ""
         context.update(
@@ -464,8 +458,7 @@ class RevisionDetailView(PortalPermissionMixin, DetailView):
             ],
             transitions=REVISION_FLOW.available(revision, user),
             can_edit=services.can_edit_draft(user, revision),
-            my_ack=ack,
-            ack_summary=selectors.acknowledgement_summary(revision)
+            ack_summary=selectors.acknowledgement_summary(revision, user)
             if revision.status == RevisionStatus.EFFECTIVE
             else None,
             can_see_acks=services.can_manage_register(user)
@@ -697,7 +690,24 @@ class AcknowledgementListView(PortalPermissionMixin, TemplateView):
 
 
 class DistributionAddView(PortalPermissionMixin, View):
-    http_method_names = ["post"]
+    """GET: the add form (loaded by HTMX when asked for); POST: add the entry."""
+
+    http_method_names = ["get", "post"]
+
+    def get(self, request, pk: int):
+        document = get_visible_or_404(Document.objects, request.user, pk=pk)
+        if not (services.can_manage_register(request.user) or document.owner_id == request.user.pk):
+            raise PermissionDenied
+        template = (
+            "documents/partials/distribution_form.html"
+            if request.headers.get("HX-Request")
+            else "documents/distribution_page.html"
+        )
+        return render(
+            request,
+            template,
+            {"document": document, "distribution_form": DistributionForm(actor=request.user)},
+        )
 
     def post(self, request, pk: int):
         document = get_visible_or_404(Document.objects, request.user, pk=pk)

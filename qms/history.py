@@ -112,12 +112,15 @@ def object_history(obj: models.Model, *, limit: int = 50) -> list[dict]:
         ]
     )
     entries = []
+    m2m_names = [f.name for f in obj._meta.many_to_many]
     wanted: dict[type[models.Model], set] = {}
     for index, record in enumerate(records[:limit]):
         previous = records[index + 1] if index + 1 < len(records) else None
         changes = []
         if previous is not None and record.history_type == "~":
-            delta = record.diff_against(previous)
+            # Many-to-many history would cost queries per row; those changes show as
+            # "Changed" with the reason, and the object page lists the current values.
+            delta = record.diff_against(previous, excluded_fields=m2m_names)
             for change in delta.changes:
                 field = obj._meta.get_field(change.field)
                 changes.append({"field": field, "old": change.old, "new": change.new})

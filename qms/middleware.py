@@ -32,7 +32,8 @@ class IdleTimeoutMiddleware:
                 with translation.override(language):
                     messages.info(request, _("You were signed out after a period of inactivity."))
                 return redirect(f"{reverse('qms:login')}?next={request.path}")
-            if request.path not in PASSIVE_PATHS:
+            # Written at most once a minute: a session save costs a database write.
+            if request.path not in PASSIVE_PATHS and (last is None or now - last >= 60):
                 request.session[_LAST_ACTIVITY] = now
         return self.get_response(request)
 

@@ -255,4 +255,3 @@ SIMPLE_HISTORY_REVERT_DISABLED = True
 # Absolute links in e-mails (the portal's public address).
 QMS_BASE_URL = env("QMS_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
 FORMAT_MODULE_PATH = ["qms.formats"]
-FORMS_URLFIELD_ASSUME_HTTPS = True

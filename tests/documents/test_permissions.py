@@ -1,0 +1,144 @@
+"""Roles × document pages × in-scope, out-of-scope and restricted documents."""
+
+import pytest
+from guardian.shortcuts import assign_perm
+
+from documents import services
+from documents.choices import Confidentiality, DocumentType
+from documents.models import Document, ExternalDocument, Revision
+from tests.documents.conftest import run_through, start
+from tests.permission_matrix import Case, check_list_detail_agree, check_matrix
+
+pytestmark = pytest.mark.django_db
+
+CONTROLLERS = {"document_controller": 200, "qms_manager": 200}
+SEE_ALL = {**CONTROLLERS, "internal_auditor": 200, "top_management": 200}
+
+
+@pytest.fixture
+def catalogue(people, org, procedure):
+    effective = run_through(people, start(people, procedure))
+    restricted = services.document_register(
+        actor=people["controller"],
+        document=Document(
+            title="Quy chế xử lý kỷ luật cán bộ",
+            document_type=DocumentType.POLICY,
+            department=org["a"],
+            owner=people["owner"],
+            confidentiality=Confidentiality.RESTRICTED,
+        ),
+    )
+    restricted_revision = run_through(people, start(people, restricted, text="Quy chế"))
+    assign_perm("documents.view_document", people["outsider"], restricted)
+    draft_b = services.document_register(
+        actor=people["controller"],
+        document=Document(
+            title="Kế hoạch của phòng B",
+            document_type=DocumentType.PLAN,
+            department=org["b"],
+            owner=people["outsider"],
+        ),
+    )
+    external = services.external_save(
+        actor=people["controller"],
+        external=ExternalDocument(kind="law", number="01/2026/QH15", title="Luật thử", issuing_body="Quốc hội"),
+    )
+    return {
+        "procedure": procedure,
+        "effective": effective,
+        "restricted": restricted,
+        "restricted_revision": restricted_revision,
+        "draft_b": draft_b,
+        "external": external,
+    }
+
+
+def test_document_permission_matrix(role_users, catalogue):
+    procedure = catalogue["procedure"]
+    effective = catalogue["effective"]
+    restricted = catalogue["restricted"]
+    draft_b = catalogue["draft_b"]
+    external = catalogue["external"]
+    not_external = {"external_auditor": 404}
+    cases = [
+        Case("/documents/", 200),
+        Case(f"/documents/{procedure.pk}/", 200, not_external),
+        Case(f"/documents/revisions/{effective.pk}/", 200, not_external),
+        Case(f"/documents/revisions/{effective.pk}/file/", 200, not_external),
+        Case(f"/documents/{restricted.pk}/", 404, CONTROLLERS),
+        Case(f"/documents/revisions/{catalogue['restricted_revision'].pk}/file/", 404, CONTROLLERS),
+        Case(f"/documents/{draft_b.pk}/", 404, SEE_ALL),
+        Case("/documents/999999/", 404),
+        Case("/documents/new/", 403, CONTROLLERS),
+        Case(f"/documents/{procedure.pk}/edit/", 403, {**CONTROLLERS, **not_external}),
+        Case(f"/documents/{procedure.pk}/revise/", 200, not_external),
+        Case(f"/documents/{draft_b.pk}/revise/", 404, {**CONTROLLERS, "internal_auditor": 403, "top_management": 403}),
+        Case(f"/documents/revisions/{effective.pk}/acknowledgements/", 403, {**CONTROLLERS, **not_external}),
+        Case("/documents/types/", 403, CONTROLLERS),
+        Case("/documents/types/procedure/", 403, CONTROLLERS),
+        Case("/documents/external/", 200),
+        Case(f"/documents/external/{external.pk}/", 200, not_external),
+        Case("/documents/external/new/", 403, CONTROLLERS),
+        Case(f"/documents/external/{external.pk}/edit/", 403, {**CONTROLLERS, **not_external}),
+    ]
+    check_matrix(role_users, cases)
+
+
+def test_named_reader_of_a_restricted_document(client, people, catalogue):
+    client.force_login(people["outsider"])
+    assert client.get(f"/documents/{catalogue['restricted'].pk}/").status_code == 200
+    client.force_login(people["reader"])
+    assert client.get(f"/documents/{catalogue['restricted'].pk}/").status_code == 404
+
+
+def test_register_and_document_pages_agree_for_every_role(role_users, people, catalogue):
+    users = {**role_users, "outsider": people["outsider"], "reader": people["reader"]}
+    check_list_detail_agree(
+        users, "/documents/", lambda d: f"/documents/{d.pk}/", list(Document.objects.all())
+    )
+
+
+def test_external_auditors_see_only_what_they_were_granted(client, role_users, catalogue):
+    auditor = role_users["external_auditor"]
+    client.force_login(auditor)
+    assert list(client.get("/documents/").context["page_obj"]) == []
+    assign_perm("documents.view_document", auditor, catalogue["procedure"])
+    client.force_login(auditor)
+    assert [d.pk for d in client.get("/documents/").context["page_obj"]] == [catalogue["procedure"].pk]
+    assert client.get(f"/documents/revisions/{catalogue['effective'].pk}/").status_code == 200
+
+
+def test_a_foreign_id_in_a_form_is_refused(client, people, org, catalogue):
+    """A related document the user cannot see is not a valid choice: nothing changes."""
+    client.force_login(people["owner"])
+    procedure = catalogue["procedure"]
+    response = client.post(
+        f"/documents/{procedure.pk}/edit/",
+        {
+            "document_type": "procedure",
+            "code": procedure.code,
+            "title": procedure.title,
+            "department": org["a"].pk,
+            "owner": people["owner"].pk,
+            "confidentiality": "internal",
+            "review_interval_months": 12,
+            "related_documents": [catalogue["draft_b"].pk],
+            "version": Document.objects.get(pk=procedure.pk).version,
+        },
+    )
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
+    assert not procedure.related_documents.exists()
+
+
+def test_drafts_are_seen_by_the_department_only(client, people, org, procedure):
+    from tests.factories import UserFactory
+
+    revision = start(people, procedure)
+    colleague = UserFactory(department=org["a"], roles=["staff"])
+    client.force_login(colleague)  # same department as the document: sees its drafts
+    assert client.get(revision.get_absolute_url()).status_code == 200
+    for outsider in (people["outsider"], people["reader"]):  # department B; unit A1 below A
+        client.force_login(outsider)
+        assert client.get(revision.get_absolute_url()).status_code == 404
+        assert Revision.objects.visible_to(outsider).count() == 0
