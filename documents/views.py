@@ -7,7 +7,7 @@ import difflib
 from django.contrib import messages
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.db.models import Count, Prefetch
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -48,6 +48,7 @@ from documents.models import (
 )
 from documents.workflows import REVISION_FLOW
 from qms import exports
+from qms.attachments import download_name
 from qms.history import object_history
 from qms.pdf import Stamp, stamp_pdf
 from qms.signatures import signatures_of
@@ -555,18 +556,22 @@ class RevisionFileView(PortalPermissionMixin, View):
         if not revision.file_id:
             raise Http404
         attachment = revision.file
-        with attachment.file.open("rb") as handle:
-            data = handle.read()
-        from qms.attachments import download_name
-
         filename = download_name(attachment)
-        content_type = attachment.mime_type
         inline = False
         if attachment.mime_type == "application/pdf":
-            data = stamp_pdf(data, _stamp_for(revision, request.user))
+            with attachment.file.open("rb") as handle:
+                data = stamp_pdf(handle.read(), _stamp_for(revision, request.user))
             inline = request.GET.get("view") == "1"
-        response = HttpResponse(data, content_type=content_type)
-        response["Content-Disposition"] = content_disposition_header(not inline, filename)
+            response = HttpResponse(data, content_type=attachment.mime_type)
+            response["Content-Disposition"] = content_disposition_header(not inline, filename)
+        else:
+            # Office files go out as they are, streamed from storage.
+            response = FileResponse(
+                attachment.file.open("rb"),
+                as_attachment=True,
+                filename=filename,
+                content_type=attachment.mime_type,
+            )
         response["X-Content-Type-Options"] = "nosniff"
         response["Cache-Control"] = "private, no-store"
         if inline:

@@ -41,7 +41,9 @@ def catalogue(people, org, procedure):
     )
     external = services.external_save(
         actor=people["controller"],
-        external=ExternalDocument(kind="law", number="01/2026/QH15", title="Luật thử", issuing_body="Quốc hội"),
+        external=ExternalDocument(
+            kind="law", number="01/2026/QH15", title="Luật thử", issuing_body="Quốc hội"
+        ),
     )
     return {
         "procedure": procedure,
@@ -72,8 +74,16 @@ def test_document_permission_matrix(role_users, catalogue):
         Case("/documents/new/", 403, CONTROLLERS),
         Case(f"/documents/{procedure.pk}/edit/", 403, {**CONTROLLERS, **not_external}),
         Case(f"/documents/{procedure.pk}/revise/", 200, not_external),
-        Case(f"/documents/{draft_b.pk}/revise/", 404, {**CONTROLLERS, "internal_auditor": 403, "top_management": 403}),
-        Case(f"/documents/revisions/{effective.pk}/acknowledgements/", 403, {**CONTROLLERS, **not_external}),
+        Case(
+            f"/documents/{draft_b.pk}/revise/",
+            404,
+            {**CONTROLLERS, "internal_auditor": 403, "top_management": 403},
+        ),
+        Case(
+            f"/documents/revisions/{effective.pk}/acknowledgements/",
+            403,
+            {**CONTROLLERS, **not_external},
+        ),
         Case("/documents/types/", 403, CONTROLLERS),
         Case("/documents/types/procedure/", 403, CONTROLLERS),
         Case("/documents/external/", 200),
@@ -104,7 +114,9 @@ def test_external_auditors_see_only_what_they_were_granted(client, role_users, c
     assert list(client.get("/documents/").context["page_obj"]) == []
     assign_perm("documents.view_document", auditor, catalogue["procedure"])
     client.force_login(auditor)
-    assert [d.pk for d in client.get("/documents/").context["page_obj"]] == [catalogue["procedure"].pk]
+    assert [d.pk for d in client.get("/documents/").context["page_obj"]] == [
+        catalogue["procedure"].pk
+    ]
     assert client.get(f"/documents/revisions/{catalogue['effective'].pk}/").status_code == 200
 
 

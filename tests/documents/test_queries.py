@@ -31,17 +31,27 @@ def _bulk_documents(people, org, count: int) -> None:
             search_text=f"hd-{i:05d} huong dan cong viec so {i}",
         )
         effective = Revision.objects.create(
-            document=document, number=1, status=RevisionStatus.EFFECTIVE, change_summary="x",
-            created_by=people["owner"], effective_date=today,
+            document=document,
+            number=1,
+            status=RevisionStatus.EFFECTIVE,
+            change_summary="x",
+            created_by=people["owner"],
+            effective_date=today,
         )
         Document.objects.filter(pk=document.pk).update(effective_revision=effective)
         document.clauses.add(1, 2)
         Acknowledgement.objects.create(revision=effective, user=people["reader"])
         pending = Revision.objects.create(
-            document=document, number=2, status=RevisionStatus.IN_REVIEW, change_summary="y",
-            created_by=people["owner"], submitted_at=timezone.now(),
+            document=document,
+            number=2,
+            status=RevisionStatus.IN_REVIEW,
+            change_summary="y",
+            created_by=people["owner"],
+            submitted_at=timezone.now(),
         )
-        ApprovalStep.objects.create(revision=pending, role="approver", position=1, user=people["approver"])
+        ApprovalStep.objects.create(
+            revision=pending, role="approver", position=1, user=people["approver"]
+        )
 
 
 def _count(client: Client, url: str) -> int:
@@ -55,7 +65,14 @@ def _count(client: Client, url: str) -> int:
 def test_document_pages_do_not_grow_with_the_register(people, org, procedure):
     revision = run_through(people, start(people, procedure))
     pages = {
-        "controller": ["/documents/", "/documents/?status=effective&sort=-review", f"/documents/{procedure.pk}/", f"/documents/revisions/{revision.pk}/", "/documents/external/", "/search/?q=huong+dan"],
+        "controller": [
+            "/documents/",
+            "/documents/?status=effective&sort=-review",
+            f"/documents/{procedure.pk}/",
+            f"/documents/revisions/{revision.pk}/",
+            "/documents/external/",
+            "/search/?q=huong+dan",
+        ],
         "reader": ["/", "/documents/", f"/documents/{procedure.pk}/"],
         "approver": ["/"],
     }

@@ -37,7 +37,9 @@ def test_register_page_creates_a_document_with_the_next_code(client, people, org
     document = Document.objects.get()
     assert response.status_code == 302 and response["Location"] == document.get_absolute_url()
     assert document.code == "QT-01"
-    response = client.post(reverse("documents:document_create"), _register_form(people, org, code="QT-01"))
+    response = client.post(
+        reverse("documents:document_create"), _register_form(people, org, code="QT-01")
+    )
     assert response.status_code == 200
     assert "already used" in response.content.decode()
     assert Document.objects.count() == 1
@@ -62,7 +64,9 @@ def test_start_submit_decide_through_the_pages(client, people, procedure):
     )
     revision = Revision.objects.get()
     assert response["Location"] == revision.get_absolute_url()
-    client.post(reverse("documents:revision_submit", args=[revision.pk]), {"version": revision.version})
+    client.post(
+        reverse("documents:revision_submit", args=[revision.pk]), {"version": revision.version}
+    )
     revision.refresh_from_db()
     assert revision.status == RevisionStatus.IN_REVIEW
 
@@ -99,7 +103,9 @@ def test_a_stale_form_is_refused_and_says_why(client, people, procedure):
     client.force_login(people["owner"])
     stale = revision.version
     client.post(reverse("documents:revision_submit", args=[revision.pk]), {"version": stale})
-    response = client.post(reverse("documents:revision_submit", args=[revision.pk]), {"version": stale}, follow=True)
+    response = client.post(
+        reverse("documents:revision_submit", args=[revision.pk]), {"version": stale}, follow=True
+    )
     assert "Someone else changed this" in response.content.decode()
 
 
@@ -136,12 +142,18 @@ def test_acknowledge_from_the_page_and_the_owner_sees_who(client, people, org, p
     assert 'data-testid="acknowledge"' in client.get(procedure.get_absolute_url()).content.decode()
     client.post(reverse("documents:acknowledge", args=[revision.pk]))
     client.force_login(people["owner"])
-    response = client.get(reverse("documents:acknowledgement_list", args=[revision.pk]), {"state": "done"})
+    response = client.get(
+        reverse("documents:acknowledgement_list", args=[revision.pk]), {"state": "done"}
+    )
     assert [a.user for a in response.context["page_obj"]] == [people["reader"]]
-    export = client.get(reverse("documents:acknowledgement_list", args=[revision.pk]), {"export": "csv"})
+    export = client.get(
+        reverse("documents:acknowledgement_list", args=[revision.pk]), {"export": "csv"}
+    )
     assert str(people["reader"]) in b"".join(export.streaming_content).decode("utf-8-sig")
     client.force_login(people["reader"])
-    assert client.get(reverse("documents:acknowledgement_list", args=[revision.pk])).status_code == 403
+    assert (
+        client.get(reverse("documents:acknowledgement_list", args=[revision.pk])).status_code == 403
+    )
 
 
 def test_register_filters_and_exports(client, people, org, procedure):
@@ -151,7 +163,9 @@ def test_register_filters_and_exports(client, people, org, procedure):
     assert list(response.context["page_obj"]) == []
     response = client.get(reverse("documents:document_list"), {"q": "kiem soat"})
     assert [d.code for d in response.context["page_obj"]] == ["QT-01"]
-    response = client.get(reverse("documents:document_list"), {"status": "effective", "export": "xlsx"})
+    response = client.get(
+        reverse("documents:document_list"), {"status": "effective", "export": "xlsx"}
+    )
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
 
 
@@ -164,3 +178,28 @@ def test_global_search_finds_documents_without_diacritics(client, people, proced
     client.force_login(people["outsider"])
     response = client.get(reverse("qms:search"), {"q": "kiem soat"})
     assert "documents" in response.context["results"]  # effective and internal: all staff
+
+
+def test_chinese_titles_are_found_by_substring_and_word_files_stream(client, people, org):
+    from documents.models import Document
+    from tests.documents.conftest import docx_upload
+
+    document = services.document_register(
+        actor=people["controller"],
+        document=Document(
+            title="文件控制程序",
+            document_type="procedure",
+            department=org["a"],
+            owner=people["owner"],
+        ),
+    )
+    revision = run_through(
+        people, start(people, document, upload=docx_upload("受控文件的编制与审批"))
+    )
+    client.force_login(people["reader"])
+    hits = client.get(reverse("qms:search"), {"q": "控制"}).context["results"]["documents"]
+    assert [hit.url for hit in hits] == [document.get_absolute_url()]
+    hits = client.get(reverse("qms:search"), {"q": "编制与审批"}).context["results"]["documents"]
+    assert len(hits) == 1
+    response = client.get(reverse("documents:revision_file", args=[revision.pk]))
+    assert response.streaming and response["Content-Disposition"].startswith("attachment")
