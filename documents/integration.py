@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 from django.db.models import BooleanField, Exists, ExpressionWrapper, F, OuterRef, Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop as noop
 
@@ -68,7 +69,7 @@ def document_tasks(user, today: date) -> list[mytasks.Task]:
                 title=template % {"code": revision.document.code, "number": revision.label},
                 url=revision.get_absolute_url(),
                 module=module,
-                due=(revision.submitted_at.date() + timedelta(days=5))
+                due=(timezone.localdate(revision.submitted_at) + timedelta(days=5))
                 if revision.submitted_at
                 else None,
                 today=today,
@@ -88,7 +89,7 @@ def document_tasks(user, today: date) -> list[mytasks.Task]:
                 % {"code": ack.revision.document.code, "number": ack.revision.label},
                 url=ack.revision.get_absolute_url(),
                 module=module,
-                due=ack.requested_at.date() + timedelta(days=7),
+                due=timezone.localdate(ack.requested_at) + timedelta(days=7),
                 today=today,
             )
         )
@@ -200,7 +201,7 @@ def approval_waiting(today: date) -> Iterator[reminders.Due]:
         submitted = step.revision.submitted_at
         if submitted is None:
             continue
-        waiting = (today - submitted.date()).days
+        waiting = (today - timezone.localdate(submitted)).days
         if waiting < 2:
             continue
         bucket = (waiting - 2) // 3
@@ -232,7 +233,7 @@ def acknowledgement_outstanding(today: date) -> Iterator[reminders.Due]:
         .order_by("pk")
     )
     for ack in acks.iterator(chunk_size=1000):
-        waiting = (today - ack.requested_at.date()).days
+        waiting = (today - timezone.localdate(ack.requested_at)).days
         yield reminders.Due(
             key=f"documents.ack:{ack.pk}:{(waiting - 3) // 7}",
             recipient=ack.user,
