@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class DocumentType(models.TextChoices):
@@ -70,7 +71,7 @@ class StepRole(models.TextChoices):
 
 class StepDecision(models.TextChoices):
     PENDING = "pending", _("Waiting")
-    APPROVED = "approved", _("Approved")
+    APPROVED = "approved", pgettext_lazy("step decision", "Approved")
     CHANGES_REQUESTED = "changes", _("Changes requested")
     REJECTED = "rejected", _("Rejected")
     CANCELLED = "cancelled", _("Not needed any more")
@@ -80,6 +81,12 @@ class ReviewOutcome(models.TextChoices):
     STILL_VALID = "valid", _("Still valid")
     NEEDS_REVISION = "revise", _("Needs revision")
     WITHDRAW = "withdraw", _("Withdraw")
+
+
+class ReviewFlag(models.TextChoices):
+    NEEDS_REVISION = "revise", _("Periodic review: needs revision")
+    LEGAL_AMENDED = "legal_amended", _("Legal basis amended")
+    LEGAL_REPEALED = "legal_repealed", _("Legal basis repealed")
 
 
 class ExternalKind(models.TextChoices):

@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
-from django.utils.translation import gettext_noop as noop
+from django.utils.translation import gettext_noop
 
 from documents import services
 from documents.choices import Confidentiality, DocumentType, LegalStatus
@@ -432,9 +432,9 @@ def _backdate(document: Document, effective_on: date, review_on: date | None) ->
     if document.effective_revision_id:
         revision = document.effective_revision
         revision.effective_date = effective_on
-        save_with_history(revision, reason=noop("Demo agency"))
+        save_with_history(revision, reason=gettext_noop("Demo agency"))
     document.next_review_date = review_on
-    save_with_history(document, reason=noop("Demo agency"))
+    save_with_history(document, reason=gettext_noop("Demo agency"))
 
 
 def _distribute(document, users) -> None:

@@ -9,7 +9,7 @@ from django.db.models import BooleanField, Exists, ExpressionWrapper, F, OuterRe
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop as noop
+from django.utils.translation import gettext_noop
 
 from documents.choices import DocumentStatus, RevisionStatus, StepDecision, StepRole
 from documents.models import Acknowledgement, ApprovalStep, Document, ExternalDocument, Revision
@@ -158,9 +158,9 @@ def review_due(today: date) -> Iterator[reminders.Due]:
             key=f"documents.review:{document.pk}:{document.next_review_date}:{stage}",
             recipient=document.owner,
             message=(
-                noop("The periodic review of %(code)s is due on %(date)s.")
+                gettext_noop("The periodic review of %(code)s is due on %(date)s.")
                 if days >= 0
-                else noop("The periodic review of %(code)s is overdue since %(date)s.")
+                else gettext_noop("The periodic review of %(code)s is overdue since %(date)s.")
             ),
             params=params,
             url=url,
@@ -171,7 +171,7 @@ def review_due(today: date) -> Iterator[reminders.Due]:
                 yield reminders.Due(
                     key=f"documents.review-escalation:{document.pk}:{document.next_review_date}:{manager.pk}",
                     recipient=manager,
-                    message=noop(
+                    message=gettext_noop(
                         "The periodic review of %(code)s is more than 14 days overdue "
                         "(owner: %(owner)s)."
                     ),
@@ -208,7 +208,7 @@ def approval_waiting(today: date) -> Iterator[reminders.Due]:
         yield reminders.Due(
             key=f"documents.approval:{step.pk}:{bucket}",
             recipient=step.user,
-            message=noop(
+            message=gettext_noop(
                 "%(code)s revision %(number)s has been waiting for you for %(days)s days."
             ),
             params={
@@ -237,7 +237,7 @@ def acknowledgement_outstanding(today: date) -> Iterator[reminders.Due]:
         yield reminders.Due(
             key=f"documents.ack:{ack.pk}:{(waiting - 3) // 7}",
             recipient=ack.user,
-            message=noop("Please read and acknowledge %(code)s revision %(number)s."),
+            message=gettext_noop("Please read and acknowledge %(code)s revision %(number)s."),
             params={"code": ack.revision.document.code, "number": ack.revision.label},
             url=ack.revision.get_absolute_url(),
         )

@@ -16,6 +16,7 @@ from documents.choices import (
     DocumentType,
     ExternalKind,
     LegalStatus,
+    ReviewFlag,
     ReviewOutcome,
     RevisionStatus,
     StepDecision,
@@ -193,7 +194,10 @@ class Document(models.Model):
     )
     withdrawn_reason = models.TextField(_("reason for withdrawal"), blank=True)
     withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
-    needs_review_note = models.CharField(_("review prompted by"), max_length=300, blank=True)
+    review_flag = models.CharField(
+        _("review prompted by"), max_length=20, choices=ReviewFlag.choices, blank=True
+    )
+    review_flag_detail = models.CharField(_("prompted by (detail)"), max_length=100, blank=True)
     created_at = models.DateTimeField(_("registered at"), auto_now_add=True)
     search_text = models.TextField(editable=False, blank=True)
     version = models.PositiveIntegerField(default=0, editable=False)
@@ -222,6 +226,19 @@ class Document(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("documents:document_detail", args=[self.pk])
+
+    @property
+    def review_flag_text(self) -> str:
+        """Why the document needs its owner's attention, in the reader's language."""
+        from django.utils.translation import gettext
+
+        texts = {
+            ReviewFlag.NEEDS_REVISION: gettext("Periodic review: needs revision"),
+            ReviewFlag.LEGAL_AMENDED: gettext("Legal basis %(number)s was amended"),
+            ReviewFlag.LEGAL_REPEALED: gettext("Legal basis %(number)s was repealed"),
+        }
+        text = texts.get(self.review_flag, "")
+        return text % {"number": self.review_flag_detail} if "%(number)s" in text else text
 
 
 class DocumentUserObjectPermission(UserObjectPermissionBase):

@@ -19,12 +19,13 @@ from django.db.models import Max, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop as noop
+from django.utils.translation import gettext_noop
 
 from documents.choices import (
     DEFAULT_PREFIX,
     DocumentStatus,
     LegalStatus,
+    ReviewFlag,
     ReviewOutcome,
     RevisionStatus,
     StepDecision,
@@ -139,7 +140,7 @@ def document_register(
     _refresh_search_text(document)
     try:
         with transaction.atomic():
-            save_with_history(document, actor=actor, reason=noop("Document registered"))
+            save_with_history(document, actor=actor, reason=gettext_noop("Document registered"))
     except IntegrityError as exc:
         raise ValidationError(
             {
@@ -171,7 +172,7 @@ def document_update(
         )
     document.version = current.version + 1
     _refresh_search_text(document)
-    save_with_history(document, actor=actor, reason=noop("Register entry changed"))
+    save_with_history(document, actor=actor, reason=gettext_noop("Register entry changed"))
     document.clauses.set(clauses)
     document.related_documents.set(related)
     document.legal_basis.set(legal_basis)
@@ -226,7 +227,7 @@ def _notify_distribution_later(document: Document) -> None:
     if document.owner_id:
         notify(
             recipient=document.owner,
-            message=noop("%(code)s was withdrawn: it is obsolete from today."),
+            message=gettext_noop("%(code)s was withdrawn: it is obsolete from today."),
             params={"code": document.code},
             url=document.get_absolute_url(),
         )
@@ -283,7 +284,7 @@ def _create_steps(revision: Revision, plan: StepPlan, round_number: int) -> None
             step = ApprovalStep(
                 revision=revision, role=role, round=round_number, position=position, user=person
             )
-            save_with_history(step, reason=noop("Step planned"))
+            save_with_history(step, reason=gettext_noop("Step planned"))
             position += 1
 
 
@@ -332,9 +333,9 @@ def revision_start(
         planned_effective_date=planned_effective_date,
         created_by=actor,
     )
-    save_with_history(revision, actor=actor, reason=noop("Revision started"))
+    save_with_history(revision, actor=actor, reason=gettext_noop("Revision started"))
     _attach_file(revision, upload, actor)
-    save_with_history(revision, actor=actor, reason=noop("File attached"))
+    save_with_history(revision, actor=actor, reason=gettext_noop("File attached"))
     _create_steps(revision, plan, round_number=1)
     return revision
 
@@ -375,13 +376,13 @@ def revision_update_draft(
             )
         if locked.file_id:
             attachments.attachment_remove(
-                attachment=locked.file, actor=actor, reason=noop("Replaced by a new file")
+                attachment=locked.file, actor=actor, reason=gettext_noop("Replaced by a new file")
             )
         _attach_file(locked, upload, actor)
     locked.change_summary = change_summary
     locked.planned_effective_date = planned_effective_date
     locked.version += 1
-    save_with_history(locked, actor=actor, reason=noop("Draft changed"))
+    save_with_history(locked, actor=actor, reason=gettext_noop("Draft changed"))
     # The plan is replaced by a fresh round; steps already decided stay as they were.
     _cancel_pending_steps(locked)
     _create_steps(locked, plan, _current_round(locked) + 1)
@@ -434,9 +435,9 @@ def _notify_current_step(revision: Revision) -> None:
     if step is None:
         return
     message = (
-        noop("Please review %(code)s revision %(number)s.")
+        gettext_noop("Please review %(code)s revision %(number)s.")
         if step.role == StepRole.REVIEWER
-        else noop("Please approve %(code)s revision %(number)s.")
+        else gettext_noop("Please approve %(code)s revision %(number)s.")
     )
     notify(
         recipient=step.user,
@@ -449,7 +450,7 @@ def _notify_current_step(revision: Revision) -> None:
 def _cancel_pending_steps(revision: Revision) -> None:
     for step in revision.steps.filter(decision=StepDecision.PENDING):
         step.decision = StepDecision.CANCELLED
-        save_with_history(step, reason=noop("Not needed any more"))
+        save_with_history(step, reason=gettext_noop("Not needed any more"))
 
 
 def step_decide(
@@ -530,7 +531,7 @@ def _step_decide(*, actor, step, decision, comment, password, version, request) 
     step.decision = decision
     step.comment = comment
     step.decided_at = timezone.now()
-    save_with_history(step, actor=actor, reason=noop("Step decided"))
+    save_with_history(step, actor=actor, reason=gettext_noop("Step decided"))
 
     if decision != StepDecision.APPROVED:
         _cancel_pending_steps(revision)
@@ -539,7 +540,7 @@ def _step_decide(*, actor, step, decision, comment, password, version, request) 
         )
         notify(
             recipient=revision.created_by,
-            message=noop("%(code)s revision %(number)s was returned to you: %(comment)s"),
+            message=gettext_noop("%(code)s revision %(number)s was returned to you: %(comment)s"),
             params={
                 "code": revision.document.code,
                 "number": revision.label,
@@ -551,7 +552,7 @@ def _step_decide(*, actor, step, decision, comment, password, version, request) 
 
     if current_step(revision) is not None:
         revision.version += 1
-        save_with_history(revision, actor=actor, reason=noop("Step decided"))
+        save_with_history(revision, actor=actor, reason=gettext_noop("Step decided"))
         _notify_current_step(revision)
         return step
 
@@ -568,7 +569,9 @@ def _step_decide(*, actor, step, decision, comment, password, version, request) 
     else:
         notify(
             recipient=approved.created_by,
-            message=noop("%(code)s revision %(number)s is approved and takes effect on %(date)s."),
+            message=gettext_noop(
+                "%(code)s revision %(number)s is approved and takes effect on %(date)s."
+            ),
             params={
                 "code": approved.document.code,
                 "number": approved.label,
@@ -603,14 +606,15 @@ def revision_make_effective(*, revision: Revision, actor=None) -> Revision:
     document.status = DocumentStatus.EFFECTIVE
     document.effective_revision = effective
     document.next_review_date = add_months(today, document.review_interval_months)
-    document.needs_review_note = ""
+    document.review_flag = ""
+    document.review_flag_detail = ""
     document.version += 1
     _refresh_search_text(document)
-    save_with_history(document, actor=actor, reason=noop("New revision effective"))
+    save_with_history(document, actor=actor, reason=gettext_noop("New revision effective"))
     request_acknowledgements(effective)
     notify(
         recipient=document.owner,
-        message=noop("%(code)s revision %(number)s is now effective."),
+        message=gettext_noop("%(code)s revision %(number)s is now effective."),
         params={"code": document.code, "number": effective.label},
         url=effective.get_absolute_url(),
     )
@@ -677,7 +681,7 @@ def request_acknowledgements(revision: Revision) -> int:
     for recipient in User.objects.filter(pk__in=[a.user_id for a in new]):
         notify(
             recipient=recipient,
-            message=noop("Please read and acknowledge %(code)s revision %(number)s."),
+            message=gettext_noop("Please read and acknowledge %(code)s revision %(number)s."),
             params={"code": revision.document.code, "number": revision.label},
             url=revision.get_absolute_url(),
             email=False,
@@ -722,7 +726,7 @@ def distribution_add(
     if duplicate:
         raise ValidationError(_("This is already on the distribution list."))
     entry = DistributionEntry(document=document, department=department, role=role, user=user)
-    save_with_history(entry, actor=actor, reason=noop("Added to the distribution list"))
+    save_with_history(entry, actor=actor, reason=gettext_noop("Added to the distribution list"))
     if document.effective_revision_id:
         request_acknowledgements(document.effective_revision)
     return entry
@@ -733,7 +737,9 @@ def distribution_remove(*, actor, entry: DistributionEntry) -> DistributionEntry
     if not (can_manage_register(actor) or entry.document.owner_id == actor.pk):
         raise PermissionDenied
     entry.removed_at = timezone.now()
-    return save_with_history(entry, actor=actor, reason=noop("Removed from the distribution list"))
+    return save_with_history(
+        entry, actor=actor, reason=gettext_noop("Removed from the distribution list")
+    )
 
 
 # --- Periodic review ----------------------------------------------------------------
@@ -760,7 +766,8 @@ def document_review_record(
         raise ValidationError(
             {
                 "outcome": _(
-                    "Only the document controller can withdraw a document; choose “Needs revision” and say why."
+                    "Only the document controller or the QMS manager can withdraw a document; "
+                    "choose “Needs revision” and say why."
                 )
             }
         )
@@ -776,21 +783,21 @@ def document_review_record(
         comment=comment,
         next_review_date=next_review_date if outcome != ReviewOutcome.WITHDRAW else None,
     )
-    save_with_history(review, actor=actor, reason=noop("Periodic review recorded"))
+    save_with_history(review, actor=actor, reason=gettext_noop("Periodic review recorded"))
     if outcome == ReviewOutcome.WITHDRAW:
         document_withdraw(
             actor=actor,
             document=locked,
-            reason=comment or _("Withdrawn at periodic review"),
+            reason=comment or gettext_noop("Withdrawn at periodic review"),
             version=locked.version,
         )
         return review
     locked.next_review_date = next_review_date
-    locked.needs_review_note = (
-        _("Periodic review: needs revision") if outcome == ReviewOutcome.NEEDS_REVISION else ""
+    locked.review_flag = (
+        ReviewFlag.NEEDS_REVISION if outcome == ReviewOutcome.NEEDS_REVISION else ""
     )
     locked.version += 1
-    save_with_history(locked, actor=actor, reason=noop("Periodic review recorded"))
+    save_with_history(locked, actor=actor, reason=gettext_noop("Periodic review recorded"))
     return review
 
 
@@ -809,7 +816,7 @@ def external_save(
         previous_status = current.legal_status
         external.version = current.version + 1
     external.search_text = fold(f"{external.number} {external.title} {external.issuing_body}")
-    save_with_history(external, actor=actor, reason=noop("External document saved"))
+    save_with_history(external, actor=actor, reason=gettext_noop("External document saved"))
     if previous_status and previous_status != external.legal_status:
         _prompt_dependent_owners(external, actor)
     return external
@@ -819,20 +826,21 @@ def _prompt_dependent_owners(external: ExternalDocument, actor) -> None:
     """A law amended or repealed: every document based on it needs its owner's review."""
     if external.legal_status == LegalStatus.IN_FORCE:
         return
-    note = (
-        noop("Legal basis %(number)s was amended")
+    flag = (
+        ReviewFlag.LEGAL_AMENDED
         if external.legal_status == LegalStatus.AMENDED
-        else noop("Legal basis %(number)s was repealed")
+        else ReviewFlag.LEGAL_REPEALED
     )
     for document in external.dependent_documents.exclude(
         status=DocumentStatus.WITHDRAWN
     ).select_related("owner"):
-        document.needs_review_note = _(note) % {"number": external.number}
+        document.review_flag = flag
+        document.review_flag_detail = external.number[:100]
         document.version += 1
-        save_with_history(document, actor=actor, reason=note)
+        save_with_history(document, actor=actor, reason=gettext_noop("Legal basis changed status"))
         notify(
             recipient=document.owner,
-            message=noop(
+            message=gettext_noop(
                 "%(number)s, the legal basis of %(code)s, changed status: please review the document."
             ),
             params={"number": external.number, "code": document.code},
@@ -845,7 +853,7 @@ def type_setting_save(
     *, actor, setting: DocumentTypeSetting, reviewers, approvers
 ) -> DocumentTypeSetting:
     _require(actor, "documents.manage_register")
-    save_with_history(setting, actor=actor, reason=noop("Document type settings changed"))
+    save_with_history(setting, actor=actor, reason=gettext_noop("Document type settings changed"))
     setting.default_reviewers.set(reviewers)
     setting.default_approvers.set(approvers)
     return setting

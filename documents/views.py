@@ -593,12 +593,18 @@ def _stamp_for(revision: Revision, user) -> Stamp:
     reviewers = ", ".join(str(s.user) for s in steps if s.role == "reviewer") or "—"
     approvers = ", ".join(str(s.user) for s in steps if s.role == "approver") or "—"
     today = timezone.localdate().strftime("%d/%m/%Y")
-    effective = revision.effective_date.strftime("%d/%m/%Y") if revision.effective_date else "—"
-    header = [
-        _("%(code)s · revision %(number)s · effective %(date)s")
-        % {"code": document.code, "number": revision.label, "date": effective},
-        document.title,
-    ]
+    if revision.effective_date:
+        first_line = _("%(code)s · revision %(number)s · effective %(date)s") % {
+            "code": document.code,
+            "number": revision.label,
+            "date": revision.effective_date.strftime("%d/%m/%Y"),
+        }
+    else:
+        first_line = _("%(code)s · revision %(number)s · not yet effective") % {
+            "code": document.code,
+            "number": revision.label,
+        }
+    header = [first_line, document.title]
     if revision.status == RevisionStatus.EFFECTIVE:
         footer_first = _(
             "Controlled copy — printed by %(name)s on %(date)s — uncontrolled when printed"

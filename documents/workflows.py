@@ -1,7 +1,7 @@
 """The revision workflow as a table (see qms.workflow)."""
 
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import gettext_noop as noop
+from django.utils.translation import gettext_noop
 
 from qms.workflow import Transition, Workflow
 
@@ -19,25 +19,25 @@ REVISION_FLOW = Workflow(
         "in_review",
         _("Submit for review and approval"),
         allowed=_may_submit,
-        reason=noop("Submitted for review and approval"),
+        reason=gettext_noop("Submitted for review and approval"),
     ),
     Transition("return", ("in_review",), "draft", _("Return for changes"), style="warning"),
     Transition(
         "approve",
         ("in_review",),
         "approved",
-        _("Approve"),
-        reason=noop("Approved by every approver"),
+        _("Approve the revision"),
+        reason=gettext_noop("Approved by every approver"),
     ),
     Transition(
-        "publish", ("approved",), "effective", _("Make effective"), reason=noop("Effective")
+        "publish", ("approved",), "effective", _("Make effective"), reason=gettext_noop("Effective")
     ),
     Transition(
         "supersede",
         ("effective",),
         "superseded",
         _("Supersede"),
-        reason=noop("Superseded by a newer revision"),
+        reason=gettext_noop("Superseded by a newer revision"),
     ),
     Transition("obsolete", ("effective",), "obsolete", _("Make obsolete"), style="danger"),
     Transition(
@@ -46,6 +46,6 @@ REVISION_FLOW = Workflow(
         "discarded",
         _("Discard this draft"),
         style="danger",
-        reason=noop("Draft discarded"),
+        reason=gettext_noop("Draft discarded"),
     ),
 )

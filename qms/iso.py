@@ -8,7 +8,7 @@ CLAUSES: list[tuple[str, str]] = [
     ("4.3", _("Determining the scope of the quality management system")),
     ("4.4", _("Quality management system and its processes")),
     ("5.1", _("Leadership and commitment")),
-    ("5.2", _("Quality policy")),
+    ("5.2", _("Policy")),
     ("5.3", _("Organizational roles, responsibilities and authorities")),
     ("6.1", _("Actions to address risks and opportunities")),
     ("6.2", _("Quality objectives and planning to achieve them")),

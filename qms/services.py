@@ -12,7 +12,7 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop as noop
+from django.utils.translation import gettext_noop
 from guardian.shortcuts import assign_perm, remove_perm
 
 from qms import security_log
@@ -47,7 +47,7 @@ def _refresh_subtree(department: Department, *, actor, old_path: str) -> None:
     for child in descendants.order_by("depth"):
         child.path = department.path + child.path[len(old_path) :]
         child.depth = child.path.count("/") - 1
-        save_with_history(child, actor=actor, reason=noop("Moved with its parent unit"))
+        save_with_history(child, actor=actor, reason=gettext_noop("Moved with its parent unit"))
 
 
 @transaction.atomic
@@ -66,8 +66,8 @@ def department_save(
     department.path = department.compute_path()
     department.depth = department.path.count("/") - 1
     if department.pk is None:
-        reason = reason or noop("Department created")
-    save_with_history(department, actor=actor, reason=reason or noop("Department updated"))
+        reason = reason or gettext_noop("Department created")
+    save_with_history(department, actor=actor, reason=reason or gettext_noop("Department updated"))
     if old_path:
         _refresh_subtree(department, actor=actor, old_path=old_path)
     return department
@@ -108,7 +108,9 @@ def user_save(
         else:
             user.set_unusable_password()
     save_with_history(
-        user, actor=actor, reason=noop("Account created") if creating else noop("Account updated")
+        user,
+        actor=actor,
+        reason=gettext_noop("Account created") if creating else gettext_noop("Account updated"),
     )
     if creating:
         security_log.record(
@@ -191,7 +193,7 @@ def profile_update(*, user: User, fields: dict) -> User:
         if name not in allowed:
             raise ValidationError(_("This field cannot be changed here."))
         setattr(user, name, value)
-    return save_with_history(user, actor=user, reason=noop("Profile updated by the user"))
+    return save_with_history(user, actor=user, reason=gettext_noop("Profile updated by the user"))
 
 
 @transaction.atomic
@@ -201,7 +203,7 @@ def language_set(*, user: User, language: str) -> User:
     if language not in dict(settings.LANGUAGES):
         raise ValidationError(_("This language is not available."))
     user.language = language
-    return save_with_history(user, actor=user, reason=noop("Language changed"))
+    return save_with_history(user, actor=user, reason=gettext_noop("Language changed"))
 
 
 def password_changed(*, user: User, request=None, by_reset: bool = False) -> None:
@@ -244,14 +246,16 @@ def calendar_days_add(
     created = []
     for day in days:
         entry = CalendarDay(date=day, kind=kind, name=name)
-        created.append(save_with_history(entry, actor=actor, reason=noop("Added to the calendar")))
+        created.append(
+            save_with_history(entry, actor=actor, reason=gettext_noop("Added to the calendar"))
+        )
     return created
 
 
 @transaction.atomic
 def calendar_day_update(*, actor, day: CalendarDay) -> CalendarDay:
     _require(actor, "qms.manage_calendar")
-    return save_with_history(day, actor=actor, reason=noop("Calendar day changed"))
+    return save_with_history(day, actor=actor, reason=gettext_noop("Calendar day changed"))
 
 
 @transaction.atomic
@@ -259,5 +263,5 @@ def calendar_day_remove(*, actor, day: CalendarDay) -> None:
     """Holidays are configuration, not records: removal is allowed and kept in history."""
     _require(actor, "qms.manage_calendar")
     day._history_user = actor
-    day._change_reason = noop("Removed from the calendar")
+    day._change_reason = gettext_noop("Removed from the calendar")
     day.delete()

@@ -5,6 +5,7 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Signature(models.Model):
@@ -17,7 +18,7 @@ class Signature(models.Model):
 
     class Meaning(models.TextChoices):
         REVIEWED = "reviewed", _("Reviewed")
-        APPROVED = "approved", _("Approved")
+        APPROVED = "approved", pgettext_lazy("signature meaning", "Approved")
         REJECTED = "rejected", _("Rejected")
         VERIFIED_EFFECTIVE = "verified_effective", _("Verified effective")
         VERIFIED_NOT_EFFECTIVE = "verified_not_effective", _("Verified not effective")

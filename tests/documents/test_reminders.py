@@ -16,7 +16,9 @@ pytestmark = pytest.mark.django_db
 
 def _sent(recipient):
     return list(
-        Notification.objects.filter(recipient=recipient).order_by("pk").values_list("message", flat=True)
+        Notification.objects.filter(recipient=recipient)
+        .order_by("pk")
+        .values_list("message", flat=True)
     )
 
 
@@ -28,9 +30,15 @@ def test_periodic_review_reminders_then_escalation(people, procedure):
     before = len(_sent(owner))
     assert reminders.run_sweep("documents.review_due", today) == 1
     assert reminders.run_sweep("documents.review_due", today) == 0  # the same stage again: nothing
-    assert reminders.run_sweep("documents.review_due", today + timedelta(days=20)) == 1  # 7-day stage
-    assert reminders.run_sweep("documents.review_due", today + timedelta(days=25)) == 1  # on the day
-    assert reminders.run_sweep("documents.review_due", today + timedelta(days=33)) == 1  # a week late
+    assert (
+        reminders.run_sweep("documents.review_due", today + timedelta(days=20)) == 1
+    )  # 7-day stage
+    assert (
+        reminders.run_sweep("documents.review_due", today + timedelta(days=25)) == 1
+    )  # on the day
+    assert (
+        reminders.run_sweep("documents.review_due", today + timedelta(days=33)) == 1
+    )  # a week late
     assert len(_sent(owner)) - before == 4
     assert not Notification.objects.filter(recipient=manager, message__contains="14 days").exists()
     reminders.run_sweep("documents.review_due", today + timedelta(days=40))  # 15 days overdue
@@ -46,13 +54,20 @@ def test_recording_the_review_starts_the_cycle_again(people, procedure):
     assert reminders.run_sweep("documents.review_due", today) == 1
     procedure.refresh_from_db()
     services.document_review_record(
-        actor=people["owner"], document=procedure, outcome="valid", comment="", next_review_date=None, version=procedure.version
+        actor=people["owner"],
+        document=procedure,
+        outcome="valid",
+        comment="",
+        next_review_date=None,
+        version=procedure.version,
     )
     assert reminders.run_sweep("documents.review_due", today) == 0  # next review is a year away
 
 
 def test_a_waiting_approval_is_reminded_every_three_days(people, procedure):
-    revision = services.revision_submit(actor=people["owner"], revision=start(people, procedure), version=None)
+    revision = services.revision_submit(
+        actor=people["owner"], revision=start(people, procedure), version=None
+    )
     today = timezone.localdate()
     assert reminders.run_sweep("documents.approval_waiting", today) == 0
     assert reminders.run_sweep("documents.approval_waiting", today + timedelta(days=2)) == 1
@@ -71,19 +86,34 @@ def test_outstanding_acknowledgements_are_e_mailed_weekly(
     today = timezone.localdate()
     assert reminders.run_sweep("documents.acknowledgement_outstanding", today) == 0
     with django_capture_on_commit_callbacks(execute=True):
-        assert reminders.run_sweep("documents.acknowledgement_outstanding", today + timedelta(days=3)) == 1
-    assert reminders.run_sweep("documents.acknowledgement_outstanding", today + timedelta(days=9)) == 0
-    assert reminders.run_sweep("documents.acknowledgement_outstanding", today + timedelta(days=10)) == 1
+        assert (
+            reminders.run_sweep("documents.acknowledgement_outstanding", today + timedelta(days=3))
+            == 1
+        )
+    assert (
+        reminders.run_sweep("documents.acknowledgement_outstanding", today + timedelta(days=9)) == 0
+    )
+    assert (
+        reminders.run_sweep("documents.acknowledgement_outstanding", today + timedelta(days=10))
+        == 1
+    )
     services.acknowledge(actor=people["reader"], revision=revision)
-    assert reminders.run_sweep("documents.acknowledgement_outstanding", today + timedelta(days=17)) == 0
+    assert (
+        reminders.run_sweep("documents.acknowledgement_outstanding", today + timedelta(days=17))
+        == 0
+    )
     assert ack.user.email in [m.to[0] for m in mailoutbox]
 
 
 def test_my_tasks_lists_the_step_the_acknowledgement_and_the_review(client, people, org, procedure):
     services.distribution_add(actor=people["owner"], document=procedure, user=people["reader"])
     run_through(people, start(people, procedure))
-    services.revision_submit(actor=people["owner"], revision=start(people, procedure, text="B"), version=None)
-    Document.objects.filter(pk=procedure.pk).update(next_review_date=timezone.localdate() - timedelta(days=1))
+    services.revision_submit(
+        actor=people["owner"], revision=start(people, procedure, text="B"), version=None
+    )
+    Document.objects.filter(pk=procedure.pk).update(
+        next_review_date=timezone.localdate() - timedelta(days=1)
+    )
     titles = {}
     for who in ("reviewer", "reader", "owner"):
         client.force_login(people[who])

@@ -314,7 +314,8 @@ def test_a_repealed_law_prompts_the_owners_of_dependent_documents(people, proced
     law.legal_status = LegalStatus.REPEALED
     services.external_save(actor=people["controller"], external=law, version=law.version)
     procedure.refresh_from_db()
-    assert "61/2018/NĐ-CP" in procedure.needs_review_note
+    assert procedure.review_flag == "legal_repealed"
+    assert procedure.review_flag_text == "Legal basis 61/2018/NĐ-CP was repealed"
     assert Notification.objects.filter(
         recipient=people["owner"], params__number="61/2018/NĐ-CP"
     ).exists()
