@@ -325,7 +325,12 @@ class Revision(models.Model):
         indexes = [models.Index(fields=["status", "planned_effective_date"])]
 
     def __str__(self) -> str:
-        return f"{self.document.code} rev. {self.number:02d}"
+        from django.utils.translation import gettext
+
+        return gettext("%(code)s revision %(number)s") % {
+            "code": self.document.code,
+            "number": f"{self.number:02d}",
+        }
 
     def get_absolute_url(self) -> str:
         return reverse("documents:revision_detail", args=[self.pk])
