@@ -433,6 +433,13 @@ def _backdate(document: Document, effective_on: date, review_on: date | None) ->
         revision = document.effective_revision
         revision.effective_date = effective_on
         save_with_history(revision, reason=gettext_noop("Demo agency"))
+        # Earlier revisions: each in force for about a year before the next one.
+        later = effective_on
+        for older in document.revisions.filter(status="superseded").order_by("-number"):
+            older.superseded_date = later
+            older.effective_date = later - timedelta(days=365)
+            save_with_history(older, reason=gettext_noop("Demo agency"))
+            later = older.effective_date
     document.next_review_date = review_on
     save_with_history(document, reason=gettext_noop("Demo agency"))
 

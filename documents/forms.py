@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from documents.choices import ReviewOutcome, StepDecision
+from documents.choices import DocumentType, ReviewOutcome, StepDecision
 from documents.models import Document, DocumentTypeSetting, ExternalDocument
 from qms.forms import AttachmentForm
 from qms.models import Department, User
@@ -45,6 +45,22 @@ class VersionField(forms.IntegerField):
         super().__init__(required=False, widget=forms.HiddenInput, **kwargs)
 
 
+class PersonChoiceField(forms.ModelChoiceField):
+    """A person with their job title and department, so namesakes are told apart."""
+
+    def label_from_instance(self, obj) -> str:
+        details = " · ".join(str(x) for x in (obj.job_title, obj.department) if x)
+        return f"{obj} ({details})" if details else str(obj)
+
+
+class ExternalChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return f"{obj.number} — {obj.title[:80]} ({obj.get_legal_status_display()})"
+
+
+MULTI_HINT = _("Hold Ctrl (⌘ on a Mac) to choose several.")
+
+
 class DocumentForm(forms.ModelForm):
     version = VersionField()
 
@@ -69,6 +85,7 @@ class DocumentForm(forms.ModelForm):
             "legal_basis": forms.SelectMultiple(attrs={"size": 6}),
         }
         help_texts = {"code": _("Leave empty to get the next free code for the type.")}
+        field_classes = {"owner": PersonChoiceField, "legal_basis": ExternalChoiceField}
 
     def __init__(self, *args, actor=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -84,12 +101,15 @@ class DocumentForm(forms.ModelForm):
         self.fields["department"].empty_label = _("Choose a department")
         self.fields["owner"].queryset = _people(actor)
         self.fields["owner"].empty_label = _("Choose the owner")
+        self.fields["document_type"].choices = [("", _("Choose a type")), *DocumentType.choices]
+        for name in ("clauses", "related_documents", "legal_basis"):
+            self.fields[name].help_text = MULTI_HINT
         if self.instance.pk:
             self.initial["version"] = self.instance.version
 
 
 def _step_field(label: str):
-    return forms.ModelChoiceField(
+    return PersonChoiceField(
         label=label, queryset=User.objects.none(), required=False, empty_label=_("(nobody)")
     )
 
@@ -114,7 +134,9 @@ class RevisionForm(AttachmentForm):
         super().__init__(*args, **kwargs)
         del self.fields["description"]
         self.fields["file"].required = file_required
-        self.fields["file"].help_text = _("PDF, Word or Excel. PDFs are stamped when printed.")
+        self.fields["file"].help_text = _(
+            "PDF, Word or Excel. PDFs are stamped as controlled copies when opened or downloaded."
+        )
         people = _people(actor)
         for i in range(1, MAX_STEPS + 1):
             self.fields[f"reviewer_{i}"] = _step_field(_("Reviewer %(n)s") % {"n": i})
@@ -135,15 +157,7 @@ class RevisionForm(AttachmentForm):
 
 
 class StepDecisionForm(forms.Form):
-    decision = forms.ChoiceField(
-        label=_("decision"),
-        choices=[
-            (StepDecision.APPROVED, _("Approve")),
-            (StepDecision.CHANGES_REQUESTED, _("Request changes")),
-            (StepDecision.REJECTED, _("Reject")),
-        ],
-        widget=forms.RadioSelect,
-    )
+    decision = forms.ChoiceField(label=_("decision"), choices=(), widget=forms.RadioSelect)
     comment = forms.CharField(
         label=_("comment"),
         required=False,
@@ -155,9 +169,18 @@ class StepDecisionForm(forms.Form):
         required=False,
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
-        help_text=_("Approving signs the file: enter your password again."),
+        help_text=_("Agreeing signs the file: enter your password again."),
     )
     version = VersionField()
+
+    def __init__(self, *args, role: str = "approver", **kwargs):
+        super().__init__(*args, **kwargs)
+        agree = _("Agree: reviewed") if role == "reviewer" else _("Approve")
+        self.fields["decision"].choices = [
+            (StepDecision.APPROVED, agree),
+            (StepDecision.CHANGES_REQUESTED, _("Request changes")),
+            (StepDecision.REJECTED, _("Reject")),
+        ]
 
 
 class ReasonForm(forms.Form):

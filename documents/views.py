@@ -82,6 +82,7 @@ class DocumentListView(ObjectListView):
     sort_fields = {
         "code": ("code",),
         "title": ("title",),
+        "owner": ("owner__last_name", "owner__first_name", "code"),
         "type": ("document_type", "code"),
         "department": ("department__name", "code"),
         "review": ("next_review_date", "code"),
@@ -112,11 +113,21 @@ class DocumentListView(ObjectListView):
     ]
 
     def base_queryset(self):
-        return selectors.documents_for_register(self.request.user)
+        from django.db.models import OuterRef, Subquery
+
+        open_revisions = Revision.objects.filter(
+            document=OuterRef("pk"),
+            status__in=[RevisionStatus.DRAFT, RevisionStatus.IN_REVIEW, RevisionStatus.APPROVED],
+        )
+        return selectors.documents_for_register(self.request.user).annotate(
+            open_number=Subquery(open_revisions.values("number")[:1]),
+            open_status=Subquery(open_revisions.values("status")[:1]),
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["colours"] = DOCUMENT_COLOURS
+        context["revision_statuses"] = dict(RevisionStatus.choices)
         context["today"] = timezone.localdate()
         context["can_register"] = services.can_manage_register(self.request.user)
         return context
@@ -227,7 +238,17 @@ class DocumentDetailView(PortalPermissionMixin, DetailView):
         effective = document.effective_revision
         is_manager = services.can_manage_register(user)
         is_owner = document.owner_id == user.pk
+        open_revision = next(
+            (
+                r
+                for r in revisions
+                if r.status
+                in (RevisionStatus.DRAFT, RevisionStatus.IN_REVIEW, RevisionStatus.APPROVED)
+            ),
+            None,
+        )
         context.update(
+            open_revision=open_revision,
             revisions=revisions,
             revision_colours=REVISION_COLOURS,
             colours=DOCUMENT_COLOURS,
@@ -240,7 +261,8 @@ class DocumentDetailView(PortalPermissionMixin, DetailView):
             reviews=document.reviews.select_related("reviewed_by")[:10],
             review_form=PeriodicReviewForm(initial={"version": document.version}),
             withdraw_form=ReasonForm(initial={"version": document.version}),
-            can_start_revision=services.can_start_revision(user, document),
+            can_start_revision=open_revision is None
+            and services.can_start_revision(user, document),
             can_edit=is_manager or is_owner,
             can_manage=is_manager,
             can_review=(is_owner or is_manager) and document.status == DocumentStatus.EFFECTIVE,
@@ -303,6 +325,16 @@ class RevisionCreateView(PortalPermissionMixin, FormView):
         self.document = get_visible_or_404(Document.objects, request.user, pk=kwargs["pk"])
         if not services.can_start_revision(request.user, self.document):
             raise PermissionDenied
+        open_revision = self.document.revisions.filter(
+            status__in=[RevisionStatus.DRAFT, RevisionStatus.IN_REVIEW, RevisionStatus.APPROVED]
+        ).first()
+        if open_revision is not None:
+            messages.info(
+                request,
+                _("Revision %(number)s is already in progress: finish or discard it first.")
+                % {"number": open_revision.label},
+            )
+            return redirect(open_revision)
         return super().dispatch(request, *args, **kwargs)
 
     def get_initial(self):
@@ -314,7 +346,15 @@ class RevisionCreateView(PortalPermissionMixin, FormView):
         return kwargs
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(document=self.document, **kwargs)
+        from django.db.models import Max
+
+        last = self.document.revisions.aggregate(last=Max("number"))["last"] or 0
+        return super().get_context_data(
+            document=self.document,
+            next_number=f"{last + 1:02d}",
+            effective=self.document.effective_revision,
+            **kwargs,
+        )
 
     def form_valid(self, form):
         try:
@@ -447,7 +487,10 @@ class RevisionDetailView(PortalPermissionMixin, DetailView):
             ],
             current_step=current,
             my_turn=current is not None and current.user_id == user.pk,
-            decision_form=StepDecisionForm(initial={"version": revision.version}),
+            decision_form=kwargs.get("decision_form")
+            or StepDecisionForm(
+                initial={"version": revision.version}, role=current.role if current else "approver"
+            ),
             discard_form=ReasonForm(initial={"version": revision.version}),
             previous=previous,
             diff=_text_diff(previous.text, revision.text)
@@ -510,40 +553,46 @@ class RevisionDiscardView(PortalPermissionMixin, View):
 
 
 class StepDecideView(PortalPermissionMixin, View):
+    """Record a decision; on an error the page is shown again with what was typed."""
+
     http_method_names = ["post"]
 
     def post(self, request, pk: int):
         step = get_object_or_404(ApprovalStep.objects.select_related("revision"), pk=pk)
         revision = get_visible_or_404(Revision.objects, request.user, pk=step.revision_id)
-        form = StepDecisionForm(request.POST)
-        if not form.is_valid():
-            for errors in form.errors.values():
-                for error in errors:
-                    messages.error(request, error)
-            return redirect(revision)
-        data = form.cleaned_data
-        try:
-            services.step_decide(
-                actor=request.user,
-                step=step,
-                decision=data["decision"],
-                comment=data["comment"],
-                password=data["password"],
-                version=data.get("version"),
-                request=request,
-            )
-        except ValidationError as error:
-            _form_errors_to_messages(request, error)
-            return redirect(revision)
-        done = {
-            StepDecision.APPROVED: _("Thank you: your approval is signed and recorded."),
-            StepDecision.CHANGES_REQUESTED: _(
-                "The revision was returned to its drafter for changes."
-            ),
-            StepDecision.REJECTED: _("The revision was rejected and returned to its drafter."),
-        }
-        messages.success(request, done[data["decision"]])
-        return redirect(revision)
+        form = StepDecisionForm(request.POST, role=step.role)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.step_decide(
+                    actor=request.user,
+                    step=step,
+                    decision=data["decision"],
+                    comment=data["comment"],
+                    password=data["password"],
+                    version=data.get("version"),
+                    request=request,
+                )
+            except ValidationError as error:
+                _apply_service_errors(form, error)
+            else:
+                messages.success(request, _decision_message(step.role, data["decision"]))
+                return redirect(revision)
+        page = RevisionDetailView()
+        page.setup(request, pk=revision.pk)
+        page.object = page.get_object()
+        context = page.get_context_data(object=page.object, decision_form=form)
+        return render(request, page.template_name, context)
+
+
+def _decision_message(role: str, decision: str) -> str:
+    if decision == StepDecision.APPROVED:
+        if role == "reviewer":
+            return _("Thank you: your review is signed and recorded.")
+        return _("Thank you: your approval is signed and recorded.")
+    if decision == StepDecision.CHANGES_REQUESTED:
+        return _("The revision was returned to its drafter for changes.")
+    return _("The revision was rejected and returned to its drafter.")
 
 
 class RevisionFileView(PortalPermissionMixin, View):

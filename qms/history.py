@@ -128,6 +128,13 @@ def object_history(obj: models.Model, *, limit: int = 50) -> list[dict]:
                     ids = wanted.setdefault(field.related_model, set())
                     ids.update(v for v in (change.old, change.new) if v is not None)
         entries.append({"record": record, "changes": changes})
+    # A save followed by list changes (clauses, legal basis…) writes several rows with the
+    # same reason: show the action once.
+    entries = [
+        entry
+        for index, entry in enumerate(entries)
+        if not _repeats_previous(entry, entries[index + 1] if index + 1 < len(entries) else None)
+    ]
     # Linked objects by name, one query per related model for the whole page.
     names = {model: model._default_manager.in_bulk(ids) for model, ids in wanted.items()}
     for entry in entries:
@@ -142,6 +149,17 @@ def object_history(obj: models.Model, *, limit: int = 50) -> list[dict]:
                     change[side] = _display(field, value)
             change["field"] = field.verbose_name
     return entries
+
+
+def _repeats_previous(entry: dict, older: dict | None) -> bool:
+    record = entry["record"]
+    if older is None or entry["changes"] or record.history_type != "~":
+        return False
+    previous = older["record"]
+    return (
+        record.history_change_reason == previous.history_change_reason
+        and record.history_user_id == previous.history_user_id
+    )
 
 
 def _display(field, value):

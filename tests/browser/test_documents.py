@@ -96,10 +96,10 @@ def open_task(page: Page, title: str) -> None:
     expect(page).to_have_url(REVISION_URL)
 
 
-def decide(page: Page, password: str) -> None:
+def decide(page: Page, password: str, agree: str = "Approve") -> None:
     form = page.get_by_test_id("decision-form")
     expect(form).to_be_visible()
-    form.get_by_label("Approve", exact=True).check()
+    form.get_by_label(agree, exact=True).check()
     form.locator("#id_password").fill(password)
     form.get_by_test_id("decide").click()
 
@@ -187,8 +187,8 @@ def test_revision_from_upload_to_acknowledgement(open_as, cast, tmp_path):
     reviewer = open_as("hanh")
     open_task(reviewer, f"Review {code} revision 02")
     expect(reviewer.locator("h1")).to_contain_text("Revision 02")
-    decide(reviewer, PASSWORD)
-    expect(success_message(reviewer)).to_contain_text("Thank you")
+    decide(reviewer, PASSWORD, agree="Agree: reviewed")
+    expect(success_message(reviewer)).to_contain_text("your review is signed and recorded")
     expect(reviewer.get_by_test_id("decision-form")).to_have_count(0)
     expect(reviewer.get_by_test_id("revision-status")).to_have_text("In review")  # approver next
 
@@ -196,9 +196,11 @@ def test_revision_from_upload_to_acknowledgement(open_as, cast, tmp_path):
     approver = open_as("giamdoc")
     open_task(approver, f"Approve {code} revision 02")
     decide(approver, "not-my-password")
-    expect(error_message(approver)).to_contain_text(
+    # The error stands next to the password field; the chosen decision is kept.
+    expect(approver.locator("#id_password_errors")).to_contain_text(
         "The password is not correct. Nothing was signed."
     )
+    expect(approver.get_by_label("Approve", exact=True)).to_be_checked()
     expect(approver.get_by_test_id("revision-status")).to_have_text("In review")
     second.refresh_from_db()
     assert second.status == RevisionStatus.IN_REVIEW

@@ -30,11 +30,18 @@ def test_no_english_on_document_pages(people, org, procedure, language):
     services.distribution_add(actor=people["owner"], document=procedure, department=org["a"])
     first = run_through(people, start(people, procedure))
     second = services.revision_submit(
-        actor=people["owner"], revision=start(people, procedure, text="Lần 2", summary="Sửa đổi"), version=None
+        actor=people["owner"],
+        revision=start(people, procedure, text="Lần 2", summary="Sửa đổi"),
+        version=None,
     )
     law = services.external_save(
         actor=people["controller"],
-        external=ExternalDocument(kind="decree", number="61/2018/NĐ-CP", title="Nghị định một cửa", issuing_body="Chính phủ"),
+        external=ExternalDocument(
+            kind="decree",
+            number="61/2018/NĐ-CP",
+            title="Nghị định một cửa",
+            issuing_body="Chính phủ",
+        ),
     )
     urls = [
         "/documents/",
@@ -65,7 +72,9 @@ def test_no_english_on_document_pages(people, org, procedure, language):
                 client = Client()
                 client.force_login(user)
                 response = client.get(url)
-                pages[code] = _texts(response.content.decode()) if response.status_code == 200 else set()
+                pages[code] = (
+                    _texts(response.content.decode()) if response.status_code == 200 else set()
+                )
             data = _document_data()
             leaked = sorted(t for t in pages["en"] & pages[language] if _is_english_ui(t, data))
             if leaked:

@@ -203,3 +203,38 @@ def test_chinese_titles_are_found_by_substring_and_word_files_stream(client, peo
     assert len(hits) == 1
     response = client.get(reverse("documents:revision_file", args=[revision.pk]))
     assert response.streaming and response["Content-Disposition"].startswith("attachment")
+
+
+def test_no_second_revision_while_one_is_in_progress(client, people, procedure):
+    open_revision = start(people, procedure)
+    client.force_login(people["owner"])
+    page = client.get(procedure.get_absolute_url()).content.decode()
+    assert 'data-testid="open-revision"' in page
+    assert reverse("documents:revision_create", args=[procedure.pk]) not in page
+    response = client.get(reverse("documents:revision_create", args=[procedure.pk]))
+    assert response["Location"] == open_revision.get_absolute_url()
+
+
+def test_a_wrong_password_keeps_what_was_typed(client, people, procedure):
+    revision = services.revision_submit(
+        actor=people["owner"], revision=start(people, procedure), version=None
+    )
+    step = ApprovalStep.objects.get(revision=revision, role="reviewer")
+    client.force_login(people["reviewer"])
+    response = client.post(
+        reverse("documents:step_decide", args=[step.pk]),
+        {
+            "decision": "approved",
+            "comment": "Đồng ý, lưu ý mục 4",
+            "password": "nope",
+            "version": revision.version,
+        },
+    )
+    assert response.status_code == 200
+    form = response.context["decision_form"]
+    assert (
+        form["comment"].value() == "Đồng ý, lưu ý mục 4" and form["decision"].value() == "approved"
+    )
+    assert "The password is not correct" in str(form.errors["password"])
+    step.refresh_from_db()
+    assert step.decision == "pending"
