@@ -9,6 +9,7 @@ PORT ?= 8000
 .PHONY: serve test install migrate demo lint check messages translations worker beat clean-venv
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
+	bash scripts/system-deps.sh
 	$(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip
 	$(PIP) install --quiet -r requirements-dev.txt
