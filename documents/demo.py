@@ -103,7 +103,7 @@ REGISTER = [
         "review_soon",
     ),
     ("QT-14", "Quy trình tuyển dụng và đào tạo công chức", P, "VP", None, "7.1 7.2", "effective"),
-    ("QT-15", "Quy trình quản lý văn bản đi, văn bản đến", P, "VP", None, "7.4 7.5", "effective"),
+    ("QT-15", "Quy trình quản lý văn bản đi, văn bản đến", P, "VP", None, "7.4 7.5", "discarded"),
     ("QT-16", "Quy trình cấp giấy chứng nhận đăng ký đầu tư", P, "DTTD", None, "8.5", "draft"),
     ("QT-17", "Quy trình cấp phép (thay thế bởi QT-10)", P, "DTTD", None, "8.5", "withdrawn"),
     ("HD-01", "Hướng dẫn sử dụng phần mềm một cửa điện tử", WI, "VP-MC", None, "7.1", "effective"),
@@ -510,6 +510,11 @@ def _play(story: str, document: Document, owner, users, password) -> None:
             step=step,
             decision="changes",
             comment="Bổ sung căn cứ pháp lý và lưu đồ",
+        )
+    if story == "discarded":
+        draft = _revision(document, users, owner, 2, "Thử nghiệm quy trình văn bản điện tử")
+        services.revision_discard(
+            actor=owner, revision=draft, version=None, reason="Chờ hướng dẫn mới của tỉnh"
         )
     if story == "planned":
         _approve_all(

@@ -359,7 +359,11 @@ def revision_update_draft(
     planned_effective_date: date | None,
     upload: UploadedFile | None = None,
 ) -> Revision:
-    locked = Revision.objects.select_for_update().select_related("document").get(pk=revision.pk)
+    locked = (
+        Revision.objects.select_for_update(of=("self",))
+        .select_related("document")
+        .get(pk=revision.pk)
+    )
     if not can_edit_draft(actor, locked):
         raise PermissionDenied
     check_version(locked, version)
@@ -488,7 +492,7 @@ def _step_decide(*, actor, step, decision, comment, password, version, request) 
     from documents.selectors import current_step
 
     revision = (
-        Revision.objects.select_for_update()
+        Revision.objects.select_for_update(of=("self",))
         .select_related("document", "file")
         .get(pk=step.revision_id)
     )

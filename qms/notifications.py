@@ -49,7 +49,7 @@ def send_email_now(notification_id: int) -> bool:
     """Send one notification's e-mail once; returns whether it was sent by this call."""
     with transaction.atomic():
         notification = (
-            Notification.objects.select_for_update()
+            Notification.objects.select_for_update(of=("self",))
             .select_related("recipient")
             .filter(pk=notification_id, send_email=True, emailed_at__isnull=True)
             .first()
