@@ -52,23 +52,15 @@ from qms.attachments import download_name
 from qms.history import object_history
 from qms.pdf import Stamp, stamp_pdf
 from qms.signatures import signatures_of
-from qms.views.generic import ObjectListView, PortalPermissionMixin
+from qms.views.generic import (
+    ObjectListView,
+    PortalPermissionMixin,
+    add_service_errors,
+    errors_to_messages,
+)
 from qms.visibility import get_visible_or_404
 
 # --- Helpers ------------------------------------------------------------------------
-
-
-def _form_errors_to_messages(request, error: ValidationError) -> None:
-    for message in error.messages:
-        messages.error(request, message)
-
-
-def _apply_service_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 # --- Register -----------------------------------------------------------------------
@@ -166,7 +158,7 @@ class DocumentCreateView(PortalPermissionMixin, FormView):
                 legal_basis=form.cleaned_data["legal_basis"],
             )
         except ValidationError as error:
-            _apply_service_errors(form, error)
+            add_service_errors(form, error)
             return self.form_invalid(form)
         messages.success(
             self.request,
@@ -209,7 +201,7 @@ class DocumentUpdateView(PortalPermissionMixin, FormView):
                 legal_basis=form.cleaned_data["legal_basis"],
             )
         except ValidationError as error:
-            _apply_service_errors(form, error)
+            add_service_errors(form, error)
             return self.form_invalid(form)
         messages.success(self.request, _("The register entry was saved."))
         return redirect(document)
@@ -292,7 +284,7 @@ class DocumentWithdrawView(PortalPermissionMixin, View):
             )
             messages.success(request, _("The document is withdrawn; its revisions are obsolete."))
         except ValidationError as error:
-            _form_errors_to_messages(request, error)
+            errors_to_messages(request, error)
         return redirect(document)
 
 
@@ -367,7 +359,7 @@ class RevisionCreateView(PortalPermissionMixin, FormView):
                 planned_effective_date=form.cleaned_data["planned_effective_date"],
             )
         except ValidationError as error:
-            _apply_service_errors(form, error)
+            add_service_errors(form, error)
             return self.form_invalid(form)
         messages.success(
             self.request,
@@ -422,7 +414,7 @@ class RevisionUpdateView(PortalPermissionMixin, FormView):
                 upload=form.cleaned_data.get("file"),
             )
         except ValidationError as error:
-            _apply_service_errors(form, error)
+            add_service_errors(form, error)
             return self.form_invalid(form)
         messages.success(self.request, _("The draft was saved."))
         return redirect(revision)
@@ -524,7 +516,7 @@ class RevisionSubmitView(PortalPermissionMixin, View):
             )
             messages.success(request, _("Submitted: the first reviewer or approver was notified."))
         except ValidationError as error:
-            _form_errors_to_messages(request, error)
+            errors_to_messages(request, error)
         return redirect(revision)
 
 
@@ -548,7 +540,7 @@ class RevisionDiscardView(PortalPermissionMixin, View):
             )
             messages.success(request, _("The draft was discarded; it stays in the history."))
         except ValidationError as error:
-            _form_errors_to_messages(request, error)
+            errors_to_messages(request, error)
         return redirect(revision.document)
 
 
@@ -574,7 +566,7 @@ class StepDecideView(PortalPermissionMixin, View):
                     request=request,
                 )
             except ValidationError as error:
-                _apply_service_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, _decision_message(step.role, data["decision"]))
                 return redirect(revision)
@@ -687,7 +679,7 @@ class AcknowledgeView(PortalPermissionMixin, View):
             services.acknowledge(actor=request.user, revision=revision)
             messages.success(request, _("Thank you: your acknowledgement is recorded."))
         except ValidationError as error:
-            _form_errors_to_messages(request, error)
+            errors_to_messages(request, error)
         return redirect(revision)
 
 
@@ -788,7 +780,7 @@ class DistributionAddView(PortalPermissionMixin, View):
             )
             messages.success(request, _("Added to the distribution list."))
         except ValidationError as error:
-            _form_errors_to_messages(request, error)
+            errors_to_messages(request, error)
         return redirect(document.get_absolute_url() + "#distribution")
 
 
@@ -827,7 +819,7 @@ class PeriodicReviewView(PortalPermissionMixin, View):
             )
             messages.success(request, _("The periodic review is recorded."))
         except ValidationError as error:
-            _form_errors_to_messages(request, error)
+            errors_to_messages(request, error)
         return redirect(document.get_absolute_url() + "#periodic-review")
 
 
@@ -924,7 +916,7 @@ class ExternalFormView(PortalPermissionMixin, FormView):
                 version=form.cleaned_data.get("version"),
             )
         except ValidationError as error:
-            _apply_service_errors(form, error)
+            add_service_errors(form, error)
             return self.form_invalid(form)
         messages.success(self.request, _("The external document was saved."))
         return redirect(external)

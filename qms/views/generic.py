@@ -7,8 +7,9 @@ pagination and CSV/XLSX export of the whole filtered list — the same on every 
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import ListView
 
@@ -106,3 +107,18 @@ class ObjectListView(PortalPermissionMixin, ListView):
 
 
 EXPORT_HELP = _("Exports the whole filtered list, not only this page.")
+
+
+def add_service_errors(form, error: ValidationError) -> None:
+    """Show a service's ValidationError on the form: next to its field when it names one."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def errors_to_messages(request, error: ValidationError) -> None:
+    """For buttons without a form: the service's reasons as error messages on the page."""
+    for message in error.messages:
+        messages.error(request, message)

@@ -42,7 +42,7 @@ from qms.middleware import set_language_cookie
 from qms.models import Attachment, CalendarDay, Department, Notification, SecurityEvent, User
 from qms.mytasks import tasks_for
 from qms.roles import role_name
-from qms.views.generic import ObjectListView, PortalPermissionMixin
+from qms.views.generic import ObjectListView, PortalPermissionMixin, add_service_errors
 from qms.visibility import VisibleObjectMixin, granted_departments
 
 # --- Home, profile, language --------------------------------------------------------
@@ -317,7 +317,7 @@ class UserFormMixin(PortalPermissionMixin):
                 request=self.request,
             )
         except ValidationError as exc:
-            form.add_error(None, exc)
+            add_service_errors(form, exc)
             return self.form_invalid(form)
         if creating and not form.cleaned_data.get("password"):
             services.account_invite(user=user, request=self.request)
@@ -437,7 +437,7 @@ class DepartmentFormMixin(PortalPermissionMixin):
                 actor=self.request.user, department=form.save(commit=False)
             )
         except ValidationError as exc:
-            form.add_error(None, exc)
+            add_service_errors(form, exc)
             return self.form_invalid(form)
         messages.success(self.request, _("The department was saved."))
         return redirect(department.get_absolute_url())
@@ -500,7 +500,7 @@ class CalendarAddView(PortalPermissionMixin, FormView):
                 name=data["name"],
             )
         except ValidationError as exc:
-            form.add_error(None, exc)
+            add_service_errors(form, exc)
             return self.form_invalid(form)
         messages.success(
             self.request,
