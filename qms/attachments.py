@@ -247,6 +247,15 @@ def attachment_create(
     """Validate and store an upload under a generated name, hashing it on the way."""
     if not can_upload(actor, parent):
         raise PermissionError("not allowed to attach files here")
+    return attachment_store(parent=parent, upload=upload, actor=actor, description=description)
+
+
+def attachment_store(
+    *, parent: models.Model, upload: UploadedFile, actor, description: str = ""
+) -> Attachment:
+    """The same, for a module's service that has already decided the actor may attach
+    (records accept files only when registered or corrected, never through the generic
+    upload page)."""
     file_type = validate_upload(upload)
     digest = hashlib.sha256()
     size = 0
@@ -275,6 +284,15 @@ def attachment_create(
         attachment.file.storage.delete(attachment.file.name)
         raise
     return attachment
+
+
+def attachment_destroy(*, attachment: Attachment, actor, reason: str) -> Attachment:
+    """Delete the stored file itself (a record's approved disposal by destruction); the
+    metadata — name, size, SHA-256, who uploaded it — stays as evidence."""
+    attachment.file.delete(save=False)
+    attachment.removed_at = timezone.now()
+    attachment.removed_by = actor
+    return save_with_history(attachment, actor=actor, reason=reason)
 
 
 def attachment_remove(*, attachment: Attachment, actor, reason: str) -> Attachment:

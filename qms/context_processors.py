@@ -35,6 +35,16 @@ def _navigation(user) -> list[dict]:
         )
     if "external_auditor" not in role_slugs(user) or user.has_perm("documents.view_all_documents"):
         sections.append({"label": _("Documents"), "items": documents})
+    records = [
+        {"label": _("Records"), "url": reverse("records:record_list"), "icon": "archive"},
+        {"label": _("Record types"), "url": reverse("records:type_list"), "icon": "card-list"},
+    ]
+    if user.has_perm("records.manage_records") or user.has_perm("records.view_all_records"):
+        records.append(
+            {"label": _("Disposal"), "url": reverse("records:batch_list"), "icon": "trash3"}
+        )
+    if "external_auditor" not in role_slugs(user) or user.has_perm("records.view_all_records"):
+        sections.append({"label": _("Records"), "items": records})
     organisation = [
         {"label": _("Departments"), "url": reverse("qms:department_list"), "icon": "diagram-3"},
     ]

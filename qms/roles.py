@@ -59,7 +59,7 @@ ROLES: tuple[Role, ...] = (
         "qms_manager",
         _("QMS manager"),
         _("Management representative: oversees the whole quality management system."),
-        (*_PLATFORM_READ, "qms.view_calendarday", *_DOCUMENT_CONTROL),
+        (*_PLATFORM_READ, "qms.view_calendarday", *_DOCUMENT_CONTROL, "records.manage_records"),
     ),
     Role(
         "internal_auditor",
@@ -70,6 +70,7 @@ ROLES: tuple[Role, ...] = (
             "qms.view_activity",
             "documents.view_all_documents",
             "documents.view_old_revisions",
+            "records.view_all_records",
         ),
     ),
     Role(
@@ -82,7 +83,7 @@ ROLES: tuple[Role, ...] = (
         "top_management",
         _("Top management"),
         _("Agency head: approves the policy and manual, signs management review."),
-        (*_PLATFORM_READ, "documents.view_all_documents"),
+        (*_PLATFORM_READ, "documents.view_all_documents", "records.view_all_records"),
     ),
     Role(
         "administrator",

@@ -95,5 +95,6 @@ platform_patterns = [
 urlpatterns = [
     path("", include((platform_patterns, "qms"))),
     path("documents/", include("documents.urls")),
+    path("records/", include("records.urls")),
     path("django-admin/", admin.site.urls),
 ]

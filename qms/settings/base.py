@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "django_filters",
     "qms.apps.QmsConfig",
     "documents.apps.DocumentsConfig",
+    "records.apps.RecordsConfig",
 ]
 
 MIDDLEWARE = [
@@ -132,6 +133,10 @@ CELERY_BEAT_SCHEDULE = {
     "documents-publish-due-revisions": {
         "task": "documents.tasks.publish_due_revisions",
         "schedule": crontab(hour=0, minute=5),
+    },
+    "records-propose-disposal": {
+        "task": "records.tasks.propose_disposal",
+        "schedule": crontab(day_of_month=1, hour=5, minute=30),
     },
     "pending-notification-emails": {
         "task": "qms.tasks.send_pending_notification_emails",
