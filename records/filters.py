@@ -61,8 +61,11 @@ class RecordFilter(django_filters.FilterSet):
         today = timezone.localdate()
         active = queryset.filter(status=RecordStatus.ACTIVE)
         return {
-            "kept": active.filter(retention_until__gte=today) | active.filter(retention_until__isnull=True),
-            "soon": active.filter(retention_until__gte=today, retention_until__lte=today + timedelta(days=90)),
+            "kept": active.filter(retention_until__gte=today)
+            | active.filter(retention_until__isnull=True),
+            "soon": active.filter(
+                retention_until__gte=today, retention_until__lte=today + timedelta(days=90)
+            ),
             "ended": active.filter(retention_until__lt=today),
             "permanent": active.filter(retention_until__isnull=True),
             "disposed": queryset.filter(status=RecordStatus.DISPOSED),

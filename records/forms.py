@@ -81,7 +81,14 @@ class RecordForm(forms.ModelForm):
 
     class Meta:
         model = Record
-        fields = ["record_type", "title", "reference", "record_date", "department", "physical_location"]
+        fields = [
+            "record_type",
+            "title",
+            "reference",
+            "record_date",
+            "department",
+            "physical_location",
+        ]
         widgets = {"record_date": DATE}
 
     def __init__(self, *args, actor=None, **kwargs):
@@ -89,10 +96,11 @@ class RecordForm(forms.ModelForm):
         from qms.visibility import department_scope_q
         from records.services import can_manage
 
-        self.fields["record_type"].queryset = RecordType.objects.visible_to(actor).filter(
-            is_active=True
-        )
-        self.fields["record_type"].empty_label = _("Choose a record type")
+        if "record_type" in self.fields:
+            self.fields["record_type"].queryset = RecordType.objects.visible_to(actor).filter(
+                is_active=True
+            )
+            self.fields["record_type"].empty_label = _("Choose a record type")
         departments = Department.objects.filter(is_active=True)
         if not can_manage(actor):
             departments = departments.filter(department_scope_q(actor, field=""))

@@ -55,7 +55,10 @@ class RecordType(models.Model):
         Department, verbose_name=_("owning department"), on_delete=models.PROTECT
     )
     storage = models.CharField(
-        _("where the original is kept"), max_length=20, choices=Storage.choices, default=Storage.PORTAL
+        _("where the original is kept"),
+        max_length=20,
+        choices=Storage.choices,
+        default=Storage.PORTAL,
     )
     location = models.CharField(_("location"), max_length=300, blank=True)
     retention_years = models.PositiveSmallIntegerField(

@@ -54,7 +54,9 @@ def retention_until(record_type: RecordType, record_date: date) -> date | None:
 
 
 def _search_text(record: Record) -> str:
-    return fold(f"{record.reference} {record.title} {record.record_type.code} {record.record_type.name}")
+    return fold(
+        f"{record.reference} {record.title} {record.record_type.code} {record.record_type.name}"
+    )
 
 
 # --- Record types -------------------------------------------------------------------
@@ -100,13 +102,21 @@ def can_register_in(user, department: Department) -> bool:
 
 
 def _check_record_fields(actor, record: Record) -> None:
-    if not RecordType.objects.visible_to(actor).filter(pk=record.record_type_id, is_active=True).exists():
+    if (
+        not RecordType.objects.visible_to(actor)
+        .filter(pk=record.record_type_id, is_active=True)
+        .exists()
+    ):
         raise ValidationError({"record_type": _("Choose a record type that is in use.")})
     if record.record_date > timezone.localdate():
         raise ValidationError({"record_date": _("A record cannot be dated in the future.")})
     if not can_register_in(actor, record.department):
         raise ValidationError(
-            {"department": _("You can register records only for your own department and its units.")}
+            {
+                "department": _(
+                    "You can register records only for your own department and its units."
+                )
+            }
         )
 
 
@@ -116,8 +126,12 @@ def record_register(*, actor, record: Record, uploads: list[UploadedFile] = ()) 
     _check_record_fields(actor, record)
     record_type = RecordType.objects.get(pk=record.record_type_id)
     if record_type.storage == Storage.PORTAL and not uploads:
-        raise ValidationError({"files": _("This type of record is kept in the portal: attach its file.")})
-    if record_type.storage != Storage.PORTAL and not (record.physical_location or record_type.location):
+        raise ValidationError(
+            {"files": _("This type of record is kept in the portal: attach its file.")}
+        )
+    if record_type.storage != Storage.PORTAL and not (
+        record.physical_location or record_type.location
+    ):
         raise ValidationError(
             {"physical_location": _("Say where the original is kept (room, shelf, box or system).")}
         )
@@ -173,7 +187,9 @@ def hold_set(*, actor, target: Record | RecordType, held: bool, reason: str = ""
     """Place or lift a legal hold on one record or on every record of a type."""
     _require(actor, "records.manage_records")
     if held and not reason.strip():
-        raise ValidationError({"reason": _("Say why the hold is placed (for example the inspection).")})
+        raise ValidationError(
+            {"reason": _("Say why the hold is placed (for example the inspection).")}
+        )
     locked = type(target).objects.select_for_update().get(pk=target.pk)
     if isinstance(locked, Record) and locked.status != RecordStatus.ACTIVE:
         raise ValidationError(_("This record is already disposed of."))
@@ -282,7 +298,9 @@ def _batch_content(batch: DisposalBatch, items: list[DisposalItem]) -> list[dict
             "title": item.record.title,
             "reference": item.record.reference,
             "date": item.record.record_date.isoformat(),
-            "kept_until": item.record.retention_until.isoformat() if item.record.retention_until else None,
+            "kept_until": item.record.retention_until.isoformat()
+            if item.record.retention_until
+            else None,
             "method": item.record.record_type.disposition,
         }
         for item in items
@@ -300,7 +318,9 @@ def batch_approve(*, actor, batch: DisposalBatch, password: str, version: int | 
         request=request,
     )
     with transaction.atomic():
-        return _batch_approve(actor=actor, batch=batch, password=password, version=version, request=request)
+        return _batch_approve(
+            actor=actor, batch=batch, password=password, version=version, request=request
+        )
 
 
 def _batch_approve(*, actor, batch, password, version, request) -> DisposalBatch:
@@ -314,7 +334,9 @@ def _batch_approve(*, actor, batch, password, version, request) -> DisposalBatch
     )
     kept = []
     for item in items:
-        reason = _why_not_disposable(Record.objects.select_related("record_type").get(pk=item.record_id), today)
+        reason = _why_not_disposable(
+            Record.objects.select_related("record_type").get(pk=item.record_id), today
+        )
         if reason:
             item.excluded = True
             item.exclusion_reason = reason
@@ -365,7 +387,9 @@ def _dispose(record: Record, batch: DisposalBatch, actor, today: date) -> None:
     if method == Disposition.DESTROY:
         for attachment in attachments.attachments_of(record):
             attachments.attachment_destroy(
-                attachment=attachment, actor=actor, reason=gettext_noop("File destroyed at disposal")
+                attachment=attachment,
+                actor=actor,
+                reason=gettext_noop("File destroyed at disposal"),
             )
 
 
@@ -441,10 +465,8 @@ def batch_cancel(*, actor, batch: DisposalBatch, reason: str, version: int | Non
 def next_reference(record_type: RecordType, year: int) -> str:
     """A suggested reference: TYPE-YEAR-NNNN, the next number of the type in that year."""
     stem = f"{record_type.code}-{year}-"
-    last = (
-        Record.objects.filter(record_type=record_type, reference__startswith=stem)
-        .aggregate(last=Max("reference"))["last"]
-    )
+    last = Record.objects.filter(record_type=record_type, reference__startswith=stem).aggregate(
+        last=Max("reference")
+    )["last"]
     number = int(last.rsplit("-", 1)[-1]) + 1 if last and last.rsplit("-", 1)[-1].isdigit() else 1
     return f"{stem}{number:04d}"
-

@@ -27,7 +27,14 @@ from qms.visibility import get_visible_or_404
 from records import selectors, services
 from records.choices import BATCH_COLOURS, BatchStatus, RecordStatus
 from records.filters import RecordFilter, RecordTypeFilter
-from records.forms import ApproveForm, CorrectionForm, HoldForm, ReasonForm, RecordForm, RecordTypeForm
+from records.forms import (
+    ApproveForm,
+    CorrectionForm,
+    HoldForm,
+    ReasonForm,
+    RecordForm,
+    RecordTypeForm,
+)
 from records.models import DisposalBatch, DisposalItem, Record, RecordType
 
 # --- Record types (the ISO "list of records") ---------------------------------------
@@ -37,7 +44,9 @@ TYPE_COLUMNS = [
     exports.Column(gettext_lazy("Code"), lambda t: t.code),
     exports.Column(gettext_lazy("Record"), lambda t: t.name),
     exports.Column(gettext_lazy("Form"), lambda t: t.form.code if t.form_id else ""),
-    exports.Column(gettext_lazy("Procedure or process"), lambda t: t.procedure.code if t.procedure_id else ""),
+    exports.Column(
+        gettext_lazy("Procedure or process"), lambda t: t.procedure.code if t.procedure_id else ""
+    ),
     exports.Column(gettext_lazy("Owning department"), lambda t: t.department),
     exports.Column(gettext_lazy("Where the original is kept"), lambda t: t.get_storage_display()),
     exports.Column(gettext_lazy("Location"), lambda t: t.location),
@@ -78,7 +87,9 @@ class RecordTypeListView(ObjectListView):
         from qms.models import SecurityEvent
         from qms.pdf import html_to_pdf
 
-        security_log.record(SecurityEvent.Kind.EXPORT, request=self.request, target="list-of-records pdf")
+        security_log.record(
+            SecurityEvent.Kind.EXPORT, request=self.request, target="list-of-records pdf"
+        )
         html = render_to_string(
             "records/list_of_records_pdf.html",
             {
@@ -112,13 +123,17 @@ class RecordTypeDetailView(PortalPermissionMixin, DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         record_type = self.object
-        counts = Record.objects.visible_to(self.request.user).filter(record_type=record_type).aggregate(
-            kept=Count("pk", filter=Q(status=RecordStatus.ACTIVE)),
-            disposed=Count("pk", filter=Q(status=RecordStatus.DISPOSED)),
-            ended=Count(
-                "pk",
-                filter=Q(status=RecordStatus.ACTIVE, retention_until__lt=timezone.localdate()),
-            ),
+        counts = (
+            Record.objects.visible_to(self.request.user)
+            .filter(record_type=record_type)
+            .aggregate(
+                kept=Count("pk", filter=Q(status=RecordStatus.ACTIVE)),
+                disposed=Count("pk", filter=Q(status=RecordStatus.DISPOSED)),
+                ended=Count(
+                    "pk",
+                    filter=Q(status=RecordStatus.ACTIVE, retention_until__lt=timezone.localdate()),
+                ),
+            )
         )
         context.update(
             counts=counts,
@@ -231,7 +246,10 @@ class RecordCreateView(PortalPermissionMixin, FormView):
         except ValidationError as error:
             add_service_errors(form, error)
             return self.form_invalid(form)
-        messages.success(self.request, _("The record %(reference)s is registered.") % {"reference": record.reference})
+        messages.success(
+            self.request,
+            _("The record %(reference)s is registered.") % {"reference": record.reference},
+        )
         return redirect(record)
 
 
@@ -241,7 +259,9 @@ class RecordDetailView(PortalPermissionMixin, DetailView):
 
     def get_object(self, queryset=None):
         return get_visible_or_404(
-            Record.objects.select_related("record_type", "department", "registered_by", "disposal_batch"),
+            Record.objects.select_related(
+                "record_type", "department", "registered_by", "disposal_batch"
+            ),
             self.request.user,
             pk=self.kwargs["pk"],
         )
@@ -300,7 +320,10 @@ class RecordCorrectView(PortalPermissionMixin, FormView):
         except ValidationError as error:
             add_service_errors(form, error)
             return self.form_invalid(form)
-        messages.success(self.request, _("Version %(number)s of the record is saved.") % {"number": record.version_number})
+        messages.success(
+            self.request,
+            _("Version %(number)s of the record is saved.") % {"number": record.version_number},
+        )
         return redirect(record)
 
 
@@ -318,8 +341,15 @@ class HoldView(PortalPermissionMixin, View):
         form.is_valid()
         held = request.POST.get("held") == "1"
         try:
-            services.hold_set(actor=request.user, target=target, held=held, reason=form.cleaned_data.get("reason", ""))
-            messages.success(request, _("The legal hold is placed.") if held else _("The legal hold is lifted."))
+            services.hold_set(
+                actor=request.user,
+                target=target,
+                held=held,
+                reason=form.cleaned_data.get("reason", ""),
+            )
+            messages.success(
+                request, _("The legal hold is placed.") if held else _("The legal hold is lifted.")
+            )
         except ValidationError as error:
             errors_to_messages(request, error)
         return redirect(target)
@@ -379,8 +409,10 @@ class BatchDetailView(PortalPermissionMixin, DetailView):
         context.update(
             page_obj=Paginator(items, 100).get_page(self.request.GET.get("page")),
             colours=BATCH_COLOURS,
-            can_decide=services.can_manage(self.request.user) and batch.status == BatchStatus.PROPOSED,
-            approve_form=kwargs.get("approve_form") or ApproveForm(initial={"version": batch.version}),
+            can_decide=services.can_manage(self.request.user)
+            and batch.status == BatchStatus.PROPOSED,
+            approve_form=kwargs.get("approve_form")
+            or ApproveForm(initial={"version": batch.version}),
             cancel_form=ReasonForm(initial={"version": batch.version}),
             signatures=signatures_of(batch),
             certificate_files=attachments_of(batch.certificate) if batch.certificate_id else [],
@@ -400,7 +432,11 @@ class BatchProposeView(PortalPermissionMixin, View):
         if batch is None:
             messages.info(request, _("No record has reached the end of its retention."))
             return redirect("records:batch_list")
-        messages.success(request, _("Batch %(number)s lists the records whose retention has ended.") % {"number": batch.number})
+        messages.success(
+            request,
+            _("Batch %(number)s lists the records whose retention has ended.")
+            % {"number": batch.number},
+        )
         return redirect(batch)
 
 

@@ -25,20 +25,29 @@ def cast(org, role_users):
 
 
 def make_type(cast, org, code="BB-HOP", years=5, **extra):
-    defaults = dict(
-        code=code,
-        name="Biên bản họp giao ban",
-        department=org["a"],
-        storage=Storage.PORTAL,
-        retention_years=years,
-        disposition=Disposition.DESTROY,
-        access=Access.DEPARTMENT,
-    )
+    defaults = {
+        "code": code,
+        "name": "Biên bản họp giao ban",
+        "department": org["a"],
+        "storage": Storage.PORTAL,
+        "retention_years": years,
+        "disposition": Disposition.DESTROY,
+        "access": Access.DEPARTMENT,
+    }
     defaults.update(extra)
     return services.record_type_save(actor=cast["manager"], record_type=RecordType(**defaults))
 
 
-def register(cast, org, record_type, when, actor="clerk", department="a", title="Biên bản họp tháng", files=None):
+def register(
+    cast,
+    org,
+    record_type,
+    when,
+    actor="clerk",
+    department="a",
+    title="Biên bản họp tháng",
+    files=None,
+):
     record = Record(
         record_type=record_type,
         title=title,
@@ -46,4 +55,6 @@ def register(cast, org, record_type, when, actor="clerk", department="a", title=
         record_date=when,
         department=org[department],
     )
-    return services.record_register(actor=cast[actor], record=record, uploads=files if files is not None else [pdf()])
+    return services.record_register(
+        actor=cast[actor], record=record, uploads=files if files is not None else [pdf()]
+    )

@@ -31,7 +31,9 @@ def test_changing_the_types_retention_applies_to_records_kept(cast, org):
     record_type = make_type(cast, org)
     record = register(cast, org, record_type, date(2022, 3, 1))
     record_type.retention_years = 10
-    services.record_type_save(actor=cast["manager"], record_type=record_type, version=record_type.version)
+    services.record_type_save(
+        actor=cast["manager"], record_type=record_type, version=record_type.version
+    )
     record.refresh_from_db()
     assert record.retention_until == date(2032, 3, 1)
 
@@ -54,16 +56,24 @@ def test_a_correction_is_a_new_version_with_a_reason(cast, org):
     record = register(cast, org, make_type(cast, org), date(2025, 5, 1))
     record.title = "Biên bản họp tháng 5 (đã sửa)"
     with pytest.raises(ValidationError, match="why"):
-        services.record_correct(actor=cast["clerk"], record=record, reason=" ", version=record.version)
+        services.record_correct(
+            actor=cast["clerk"], record=record, reason=" ", version=record.version
+        )
     corrected = services.record_correct(
-        actor=cast["clerk"], record=record, reason="Sai tiêu đề", version=0, uploads=[pdf("bo-sung.pdf")]
+        actor=cast["clerk"],
+        record=record,
+        reason="Sai tiêu đề",
+        version=0,
+        uploads=[pdf("bo-sung.pdf")],
     )
     assert corrected.version_number == 2
     assert corrected.history.first().history_change_reason == "Sai tiêu đề"
     assert corrected.history.last().title == "Biên bản họp tháng"
     assert Attachment.objects.filter(object_id=record.pk).count() == 2
     with pytest.raises(PermissionDenied):
-        services.record_correct(actor=cast["other"], record=corrected, reason="x", version=corrected.version)
+        services.record_correct(
+            actor=cast["other"], record=corrected, reason="x", version=corrected.version
+        )
 
 
 def test_the_register_has_no_in_place_edit_or_delete(cast, org, client):
@@ -100,9 +110,13 @@ def test_approval_disposes_signs_and_issues_a_certificate(cast, org):
     old, archived, held, young = _old_records(cast, org)
     batch = services.disposal_propose(today=TODAY)
     with pytest.raises(ValidationError, match="password"):
-        services.batch_approve(actor=cast["manager"], batch=batch, password="nope", version=batch.version)
+        services.batch_approve(
+            actor=cast["manager"], batch=batch, password="nope", version=batch.version
+        )
     assert SecurityEvent.objects.filter(kind="signature_failed").count() == 1
-    batch = services.batch_approve(actor=cast["manager"], batch=batch, password=PASSWORD, version=batch.version)
+    batch = services.batch_approve(
+        actor=cast["manager"], batch=batch, password=PASSWORD, version=batch.version
+    )
     old.refresh_from_db()
     archived.refresh_from_db()
     assert old.status == RecordStatus.DISPOSED and old.disposal_method == "destroy"
@@ -114,7 +128,9 @@ def test_approval_disposes_signs_and_issues_a_certificate(cast, org):
     assert Record.objects.get(pk=held.pk).status == RecordStatus.ACTIVE
     certificate = batch.certificate
     assert certificate.record_type.permanent and certificate.retention_until is None
-    assert Attachment.objects.filter(object_id=certificate.pk, content_type__model="record").exists()
+    assert Attachment.objects.filter(
+        object_id=certificate.pk, content_type__model="record"
+    ).exists()
     assert Signature.objects.get(pk=batch.signature_id).meaning == "disposal_approved"
     assert SecurityEvent.objects.filter(kind="disposal").count() == 1
 
@@ -123,7 +139,9 @@ def test_a_hold_placed_after_proposal_still_protects_the_record(cast, org):
     old, archived, held, young = _old_records(cast, org)
     batch = services.disposal_propose(today=TODAY)
     services.hold_set(actor=cast["manager"], target=old.record_type, held=True, reason="Khiếu nại")
-    services.batch_approve(actor=cast["manager"], batch=batch, password=PASSWORD, version=batch.version)
+    services.batch_approve(
+        actor=cast["manager"], batch=batch, password=PASSWORD, version=batch.version
+    )
     assert Record.objects.get(pk=old.pk).status == RecordStatus.ACTIVE
     item = batch.items.get(record=old)
     assert item.excluded and item.exclusion_reason == "Under legal hold"
@@ -137,4 +155,6 @@ def test_only_the_qms_manager_decides(cast, org):
     with pytest.raises(PermissionDenied):
         services.batch_approve(actor=cast["auditor"], batch=batch, password=PASSWORD, version=None)
     with pytest.raises(PermissionDenied):
-        services.hold_set(actor=cast["clerk"], target=batch.items.first().record, held=True, reason="x")
+        services.hold_set(
+            actor=cast["clerk"], target=batch.items.first().record, held=True, reason="x"
+        )
