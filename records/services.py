@@ -376,7 +376,7 @@ def _batch_approve(*, actor, batch, password, version, request) -> DisposalBatch
 
 
 def _dispose(record: Record, batch: DisposalBatch, actor, today: date) -> None:
-    record = Record.objects.select_for_update().select_related("record_type").get(pk=record.pk)
+    record = Record.objects.select_for_update(of=("self",)).select_related("record_type").get(pk=record.pk)
     method = record.record_type.disposition
     record.status = RecordStatus.DISPOSED
     record.disposed_on = today
