@@ -22,7 +22,7 @@ class Access(models.TextChoices):
 
 class RecordStatus(models.TextChoices):
     ACTIVE = "active", _("Kept")
-    DISPOSED = "disposed", _("Disposed")
+    DISPOSED = "disposed", _("Disposed of")
 
 
 class BatchStatus(models.TextChoices):

@@ -80,9 +80,11 @@ class RecordFilter(django_filters.FilterSet):
 
 class RecordTypeFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search")
-    storage = django_filters.ChoiceFilter(label=_("Kept"), choices=Storage.choices, empty_label=ALL)
+    storage = django_filters.ChoiceFilter(
+        label=_("Where the original is kept"), choices=Storage.choices, empty_label=ALL
+    )
     disposition = django_filters.ChoiceFilter(
-        label=_("At the end"), choices=Disposition.choices, empty_label=ALL
+        label=_("At the end of retention"), choices=Disposition.choices, empty_label=ALL
     )
     access = django_filters.ChoiceFilter(label=_("Access"), choices=Access.choices, empty_label=ALL)
 

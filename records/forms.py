@@ -76,7 +76,10 @@ class RecordForm(forms.ModelForm):
     files = MultipleFileField(
         label=_("files"),
         required=False,
-        help_text=_("PDF, office documents, images or text; several files at once are fine."),
+        help_text=_(
+            "Required for types kept in this portal. PDF, office documents, images or text; "
+            "several files at once are fine."
+        ),
     )
 
     class Meta:
@@ -97,8 +100,12 @@ class RecordForm(forms.ModelForm):
         from records.services import can_manage
 
         if "record_type" in self.fields:
-            self.fields["record_type"].queryset = RecordType.objects.visible_to(actor).filter(
-                is_active=True
+            from records.services import CERTIFICATE_TYPE_CODE
+
+            self.fields["record_type"].queryset = (
+                RecordType.objects.visible_to(actor)
+                .filter(is_active=True)
+                .exclude(code=CERTIFICATE_TYPE_CODE)  # issued by the portal only
             )
             self.fields["record_type"].empty_label = _("Choose a record type")
         departments = Department.objects.filter(is_active=True)
@@ -107,6 +114,11 @@ class RecordForm(forms.ModelForm):
         self.fields["department"].queryset = departments
         self.fields["department"].empty_label = _("Choose a department")
         self.fields["reference"].help_text = _("Leave empty for the next number of the type.")
+        if "physical_location" in self.fields:
+            self.fields["physical_location"].help_text = _(
+                "Required for types kept in an archive room or another system, unless the "
+                "type names the place."
+            )
 
 
 class CorrectionForm(RecordForm):

@@ -12,11 +12,12 @@ from __future__ import annotations
 import calendar
 from datetime import date
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
 from django.db import transaction
 from django.db.models import Max
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -376,7 +377,11 @@ def _batch_approve(*, actor, batch, password, version, request) -> DisposalBatch
 
 
 def _dispose(record: Record, batch: DisposalBatch, actor, today: date) -> None:
-    record = Record.objects.select_for_update(of=("self",)).select_related("record_type").get(pk=record.pk)
+    record = (
+        Record.objects.select_for_update(of=("self",))
+        .select_related("record_type")
+        .get(pk=record.pk)
+    )
     method = record.record_type.disposition
     record.status = RecordStatus.DISPOSED
     record.disposed_on = today
@@ -394,10 +399,16 @@ def _dispose(record: Record, batch: DisposalBatch, actor, today: date) -> None:
 
 
 def certificate_type(department: Department) -> RecordType:
-    """The permanent record type of disposal certificates (created the first time)."""
+    """The permanent record type of disposal certificates (created the first time, named
+    in the portal's main language like every other record type)."""
     found = RecordType.objects.filter(code=CERTIFICATE_TYPE_CODE).first()
     if found:
         return found
+    with translation.override(settings.LANGUAGE_CODE):
+        return _new_certificate_type(department)
+
+
+def _new_certificate_type(department: Department) -> RecordType:
     return save_with_history(
         RecordType(
             code=CERTIFICATE_TYPE_CODE,
@@ -419,11 +430,14 @@ def _certificate(batch: DisposalBatch, items: list[DisposalItem], actor) -> Reco
     from qms.pdf import html_to_pdf
 
     root = Department.objects.filter(parent__isnull=True).order_by("pk").first() or actor.department
+    methods = [item.record.record_type.disposition for item in items]
     html = render_to_string(
         "records/disposal_certificate.html",
         {
             "batch": batch,
             "items": items,
+            "left_out": batch.items.filter(excluded=True).select_related("record"),
+            "summary": {m: methods.count(m) for m in ("destroy", "transfer", "review")},
             "approver": actor,
             "agency_name": agency_name(),
             "signature": batch.signature,
@@ -432,9 +446,11 @@ def _certificate(batch: DisposalBatch, items: list[DisposalItem], actor) -> Reco
     pdf = SimpleUploadedFile(
         f"{batch.number}.pdf", html_to_pdf(html), content_type="application/pdf"
     )
+    with translation.override(settings.LANGUAGE_CODE):
+        title = _("Disposal certificate %(number)s") % {"number": batch.number}
     record = Record(
         record_type=certificate_type(root),
-        title=_("Disposal certificate %(number)s") % {"number": batch.number},
+        title=title,
         reference=batch.number,
         record_date=timezone.localdate(),
         department=root,

@@ -270,10 +270,20 @@ class RecordDetailView(PortalPermissionMixin, DetailView):
         context = super().get_context_data(**kwargs)
         record = self.object
         user = self.request.user
+        destroyed = []
+        if record.status == RecordStatus.DISPOSED and record.disposal_method == "destroy":
+            from django.contrib.contenttypes.models import ContentType
+
+            from qms.models import Attachment
+
+            destroyed = Attachment.objects.filter(
+                content_type=ContentType.objects.get_for_model(Record),
+                object_id=record.pk,
+                removed_at__isnull=False,
+            )
         context.update(
             files=attachments_of(record),
-            destroyed_files=record.status == RecordStatus.DISPOSED
-            and record.disposal_method == "destroy",
+            destroyed_files=destroyed,
             can_correct=services.can_correct(user, record),
             can_manage=services.can_manage(user),
             hold_form=HoldForm(),
@@ -383,7 +393,13 @@ class BatchListView(ObjectListView):
         context = super().get_context_data(**kwargs)
         context["colours"] = BATCH_COLOURS
         context["can_manage"] = services.can_manage(self.request.user)
-        context["eligible"] = services.eligible_for_disposal(timezone.localdate()).count()
+        today = timezone.localdate()
+        context["eligible"] = services.eligible_for_disposal(today).count()
+        context["held"] = (
+            Record.objects.filter(status=RecordStatus.ACTIVE, retention_until__lt=today)
+            .filter(Q(legal_hold=True) | Q(record_type__legal_hold=True))
+            .count()
+        )
         return context
 
 
@@ -406,7 +422,14 @@ class BatchDetailView(PortalPermissionMixin, DetailView):
         ).order_by("excluded", "record__record_type__code", "record__record_date")
         from django.core.paginator import Paginator
 
+        summary = batch.items.filter(excluded=False).aggregate(
+            total=Count("pk"),
+            destroy=Count("pk", filter=Q(record__record_type__disposition="destroy")),
+            transfer=Count("pk", filter=Q(record__record_type__disposition="transfer")),
+            review=Count("pk", filter=Q(record__record_type__disposition="review")),
+        )
         context.update(
+            summary=summary,
             page_obj=Paginator(items, 100).get_page(self.request.GET.get("page")),
             colours=BATCH_COLOURS,
             can_decide=services.can_manage(self.request.user)
