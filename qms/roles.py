@@ -59,7 +59,14 @@ ROLES: tuple[Role, ...] = (
         "qms_manager",
         _("QMS manager"),
         _("Management representative: oversees the whole quality management system."),
-        (*_PLATFORM_READ, "qms.view_calendarday", *_DOCUMENT_CONTROL, "records.manage_records"),
+        (
+            *_PLATFORM_READ,
+            "qms.view_calendarday",
+            *_DOCUMENT_CONTROL,
+            "records.manage_records",
+            "nonconformities.manage_nonconformities",
+            "nonconformities.manage_actions",
+        ),
     ),
     Role(
         "internal_auditor",
@@ -71,6 +78,7 @@ ROLES: tuple[Role, ...] = (
             "documents.view_all_documents",
             "documents.view_old_revisions",
             "records.view_all_records",
+            "nonconformities.view_all_nonconformities",
         ),
     ),
     Role(
@@ -83,7 +91,12 @@ ROLES: tuple[Role, ...] = (
         "top_management",
         _("Top management"),
         _("Agency head: approves the policy and manual, signs management review."),
-        (*_PLATFORM_READ, "documents.view_all_documents", "records.view_all_records"),
+        (
+            *_PLATFORM_READ,
+            "documents.view_all_documents",
+            "records.view_all_records",
+            "nonconformities.view_all_nonconformities",
+        ),
     ),
     Role(
         "administrator",

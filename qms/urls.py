@@ -96,5 +96,6 @@ urlpatterns = [
     path("", include((platform_patterns, "qms"))),
     path("documents/", include("documents.urls")),
     path("records/", include("records.urls")),
+    path("nonconformities/", include("nonconformities.urls")),
     path("django-admin/", admin.site.urls),
 ]

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "qms.apps.QmsConfig",
     "documents.apps.DocumentsConfig",
     "records.apps.RecordsConfig",
+    "nonconformities.apps.NonconformitiesConfig",
 ]
 
 MIDDLEWARE = [
@@ -260,3 +261,6 @@ SIMPLE_HISTORY_REVERT_DISABLED = True
 # Absolute links in e-mails (the portal's public address).
 QMS_BASE_URL = env("QMS_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
 FORMAT_MODULE_PATH = ["qms.formats"]
+
+# Days from the last action done to the effectiveness check, by severity.
+QMS_EFFECTIVENESS_DAYS = {"minor": 30, "major": 60, "critical": 90}

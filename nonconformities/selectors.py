@@ -1,0 +1,157 @@
+"""Who sees which nonconformities and actions, and the counts the dashboards need.
+
+* The QMS manager (``manage_nonconformities``) sees everything.
+* Internal auditors and top management (``view_all_nonconformities``) see every
+  nonconformity and action that is not restricted.
+* Everyone else sees what they reported, what they own, and what concerns their
+  department scope (unless restricted); and the actions they own.
+* Restricted nonconformities (about a named official, say): their reporter, owner, named
+  people (object grants) and the QMS manager.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.db.models import Avg, Count, DurationField, Exists, ExpressionWrapper, F, OuterRef, Q
+from django.utils import timezone
+
+from nonconformities.choices import OPEN_ACTION_STATUSES, OPEN_STATUSES, Status
+from qms.visibility import (
+    department_scope_q,
+    has_global_view,
+    is_active_user,
+    object_grant_q,
+    role_slugs,
+)
+
+
+def nonconformity_visibility_q(user) -> Q | None:
+    from nonconformities.models import Nonconformity
+
+    if not is_active_user(user):
+        return Q(pk__in=[])
+    if has_global_view(user, "nonconformities.manage_nonconformities"):
+        return None
+    granted = object_grant_q(user, "nonconformities.view_nonconformity", Nonconformity)
+    if role_slugs(user) == {"external_auditor"}:
+        return granted
+    mine = Q(reported_by=user) | Q(owner=user) | granted
+    if has_global_view(user, "nonconformities.view_all_nonconformities"):
+        return Q(restricted=False) | mine
+    from nonconformities.models import Action
+
+    owns_an_action = Exists(Action.objects.filter(nonconformity=OuterRef("pk"), owner=user))
+    return (Q(restricted=False) & department_scope_q(user)) | mine | Q(owns_an_action)
+
+
+def action_visibility_q(user) -> Q | None:
+    if not is_active_user(user):
+        return Q(pk__in=[])
+    if has_global_view(user, "nonconformities.manage_nonconformities") or has_global_view(
+        user, "nonconformities.manage_actions"
+    ):
+        return None
+    not_restricted = Q(nonconformity__isnull=True) | Q(nonconformity__restricted=False)
+    mine = Q(owner=user) | Q(created_by=user) | Q(nonconformity__owner=user)
+    if role_slugs(user) == {"external_auditor"}:
+        return Q(owner=user)
+    if has_global_view(user, "nonconformities.view_all_nonconformities"):
+        return not_restricted | mine
+    return (not_restricted & department_scope_q(user)) | mine
+
+
+def headed_paths(user) -> list[str]:
+    """Paths of the departments this user heads (they triage what concerns them)."""
+    cached = getattr(user, "_qms_headed_paths", None)
+    if cached is None:
+        from qms.models import Department
+
+        cached = list(
+            Department.objects.filter(head=user, is_active=True).values_list("path", flat=True)
+        )
+        user._qms_headed_paths = cached
+    return cached
+
+
+def nonconformities_for_list(user):
+    from nonconformities.models import Nonconformity
+
+    return Nonconformity.objects.visible_to(user).select_related(
+        "department", "owner", "reported_by"
+    )
+
+
+def actions_for_list(user):
+    from nonconformities.models import Action
+
+    return Action.objects.visible_to(user).select_related("owner", "department", "nonconformity")
+
+
+def summary(queryset, today=None) -> dict:
+    """The figures the list and the dashboards show, counted in the database."""
+    today = today or timezone.localdate()
+    open_items = queryset.filter(status__in=OPEN_STATUSES)
+    by_severity = dict(
+        open_items.values_list("severity")
+        .annotate(n=Count("pk", distinct=True))
+        .values_list("severity", "n")
+    )
+    ageing = open_items.aggregate(
+        fresh=Count(
+            "pk", distinct=True, filter=Q(reported_at__date__gte=today - timedelta(days=30))
+        ),
+        month=Count(
+            "pk",
+            distinct=True,
+            filter=Q(
+                reported_at__date__lt=today - timedelta(days=30),
+                reported_at__date__gte=today - timedelta(days=90),
+            ),
+        ),
+        old=Count("pk", distinct=True, filter=Q(reported_at__date__lt=today - timedelta(days=90))),
+    )
+    closed = queryset.filter(
+        status=Status.CLOSED, closed_at__date__gte=today - timedelta(days=365)
+    ).annotate(
+        duration=ExpressionWrapper(F("closed_at") - F("reported_at"), output_field=DurationField())
+    )
+    average = closed.aggregate(avg=Avg("duration"))["avg"]
+    return {
+        "open": open_items.values("pk").distinct().count(),
+        "by_severity": by_severity,
+        "ageing": ageing,
+        "average_days_to_close": round(average.total_seconds() / 86400, 1) if average else None,
+    }
+
+
+def by_department(queryset) -> list[dict]:
+    return list(
+        queryset.filter(status__in=OPEN_STATUSES)
+        .values("department__name")
+        .annotate(
+            total=Count("pk", distinct=True),
+            critical=Count("pk", distinct=True, filter=Q(severity="critical")),
+            major=Count("pk", distinct=True, filter=Q(severity="major")),
+        )
+        .order_by("-total", "department__name")
+    )
+
+
+def recurrences(queryset, today=None) -> list[dict]:
+    """Same department and category more than once within 12 months."""
+    today = today or timezone.localdate()
+    return list(
+        queryset.filter(reported_at__date__gte=today - timedelta(days=365))
+        .exclude(category="")
+        .exclude(status=Status.MERGED)
+        .values("department__name", "category")
+        .annotate(n=Count("pk", distinct=True))
+        .filter(n__gt=1)
+        .order_by("-n")
+    )
+
+
+def overdue_actions(queryset, today=None):
+    today = today or timezone.localdate()
+    return queryset.filter(status__in=OPEN_ACTION_STATUSES, due_date__lt=today)
