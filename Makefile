@@ -44,7 +44,7 @@ check: install
 	$(PY) scripts/translations.py check
 
 messages: install
-	$(PY) manage.py makemessages -l vi -l zh_Hans --ignore=.venv --ignore=tests --no-obsolete
+	$(PY) manage.py makemessages -l vi -l zh_Hans --ignore=.venv --ignore=tests --ignore=staticfiles --no-obsolete
 
 worker: install
 	$(VENV)/bin/celery -A qms worker --loglevel=info

@@ -36,10 +36,22 @@ def _navigation(user) -> list[dict]:
     if "external_auditor" not in role_slugs(user) or user.has_perm("documents.view_all_documents"):
         sections.append({"label": _("Documents"), "items": documents})
     improvement = [
-        {"label": _("Report a problem"), "url": reverse("nonconformities:report"), "icon": "exclamation-octagon"},
-        {"label": _("Nonconformities"), "url": reverse("nonconformities:nc_list"), "icon": "exclamation-triangle"},
+        {
+            "label": _("Report a problem"),
+            "url": reverse("nonconformities:report"),
+            "icon": "exclamation-octagon",
+        },
+        {
+            "label": _("Nonconformities"),
+            "url": reverse("nonconformities:nc_list"),
+            "icon": "exclamation-triangle",
+        },
         {"label": _("Board"), "url": reverse("nonconformities:board"), "icon": "kanban"},
-        {"label": _("Actions"), "url": reverse("nonconformities:action_list"), "icon": "check2-square"},
+        {
+            "label": _("Actions"),
+            "url": reverse("nonconformities:action_list"),
+            "icon": "check2-square",
+        },
     ]
     if "external_auditor" not in role_slugs(user):
         sections.append({"label": _("Improvement"), "items": improvement})

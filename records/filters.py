@@ -31,7 +31,7 @@ class RecordFilter(django_filters.FilterSet):
     retention = django_filters.ChoiceFilter(
         label=_("Retention"),
         choices=[
-            ("kept", _("Being kept")),
+            ("kept", _("Kept (not disposed of)")),
             ("soon", _("Ends within 90 days")),
             ("ended", _("Ended, not yet disposed of")),
             ("permanent", _("Permanent")),
@@ -61,8 +61,7 @@ class RecordFilter(django_filters.FilterSet):
         today = timezone.localdate()
         active = queryset.filter(status=RecordStatus.ACTIVE)
         return {
-            "kept": active.filter(retention_until__gte=today)
-            | active.filter(retention_until__isnull=True),
+            "kept": active,
             "soon": active.filter(
                 retention_until__gte=today, retention_until__lte=today + timedelta(days=90)
             ),

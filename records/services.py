@@ -268,8 +268,8 @@ def disposal_propose(*, today: date | None = None, actor=None) -> DisposalBatch 
             notify(
                 recipient=manager,
                 message=gettext_noop(
-                    "Disposal batch %(number)s lists %(count)s records whose retention has ended: "
-                    "please review and approve it."
+                    "Disposal batch %(number)s lists the records whose retention has ended "
+                    "(%(count)s): please review and approve it."
                 ),
                 params={"number": batch.number, "count": len(records)},
                 url=batch.get_absolute_url(),
@@ -353,7 +353,7 @@ def _batch_approve(*, actor, batch, password, version, request) -> DisposalBatch
         password=password,
         meaning=Signature.Meaning.DISPOSAL_APPROVED,
         content_sha256=signatures.content_hash(content),
-        content_label=_("Disposal batch %(number)s: %(count)s records")
+        content_label=_("Disposal batch %(number)s (%(count)s)")
         % {"number": locked.number, "count": len(kept)},
         request=request,
     )

@@ -42,7 +42,7 @@ from records.models import DisposalBatch, DisposalItem, Record, RecordType
 
 TYPE_COLUMNS = [
     exports.Column(gettext_lazy("Code"), lambda t: t.code),
-    exports.Column(gettext_lazy("Record"), lambda t: t.name),
+    exports.Column(gettext_lazy("Name of the record"), lambda t: t.name),
     exports.Column(gettext_lazy("Form"), lambda t: t.form.code if t.form_id else ""),
     exports.Column(
         gettext_lazy("Procedure or process"), lambda t: t.procedure.code if t.procedure_id else ""

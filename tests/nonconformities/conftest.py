@@ -36,14 +36,22 @@ def report(crew, org, **extra):
         "source": "late_case",
     }
     values.update(extra)
-    return services.nonconformity_report(actor=crew["reporter"], nonconformity=Nonconformity(**values))
+    return services.nonconformity_report(
+        actor=crew["reporter"], nonconformity=Nonconformity(**values)
+    )
 
 
 def triaged(crew, org, severity="minor", needs_ca=True, **extra):
     nc = report(crew, org, **extra)
     return services.triage(
-        actor=crew["manager"], nc=nc, severity=severity, category="procedure",
-        needs_corrective_action=needs_ca, owner=crew["owner"], due_date=TODAY + timedelta(days=30), version=nc.version,
+        actor=crew["manager"],
+        nc=nc,
+        severity=severity,
+        category="procedure",
+        needs_corrective_action=needs_ca,
+        owner=crew["owner"],
+        due_date=TODAY + timedelta(days=30),
+        version=nc.version,
     )
 
 

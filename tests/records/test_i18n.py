@@ -19,6 +19,8 @@ def _record_data() -> set[str]:
         values |= {record_type.code, record_type.name, str(record_type), record_type.location}
     for record in Record.objects.all():
         values |= {record.title, record.reference, str(record), record.physical_location}
+        values |= {record.legal_hold_reason}
+        values |= set(record.history.values_list("history_change_reason", flat=True))
     from qms.models import Signature
 
     values |= {f"SHA-256 {h}" for h in Signature.objects.values_list("content_sha256", flat=True)}
