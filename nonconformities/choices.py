@@ -23,7 +23,7 @@ class Category(models.TextChoices):
     """Fishbone categories suited to public administration."""
 
     PEOPLE = "people", _("People")
-    PROCEDURE = "procedure", _("Procedure")
+    PROCEDURE = "procedure", _("Procedures and methods")
     LEGAL = "legal", _("Legal basis")
     IT_SYSTEM = "it_system", _("IT system")
     MATERIALS = "materials", _("Materials and forms")

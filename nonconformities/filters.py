@@ -44,7 +44,7 @@ class NonconformityFilter(django_filters.FilterSet):
         empty_label=ALL,
     )
     age = django_filters.ChoiceFilter(
-        label=_("Age"),
+        label=_("Reported"),
         choices=[
             ("30", _("Up to 30 days")),
             ("90", _("31–90 days")),
@@ -92,7 +92,9 @@ class ActionFilter(django_filters.FilterSet):
         method="by_status",
         empty_label=ALL,
     )
-    kind = django_filters.ChoiceFilter(label=_("Kind"), choices=ActionKind.choices, empty_label=ALL)
+    kind = django_filters.ChoiceFilter(
+        label=_("Type of action"), choices=ActionKind.choices, empty_label=ALL
+    )
     owner = django_filters.CharFilter(label=_("Owner"), method="by_owner")
     department = django_filters.ModelChoiceFilter(
         label=_("Department"), queryset=visible_departments, method="in_department", empty_label=ALL
@@ -104,7 +106,7 @@ class ActionFilter(django_filters.FilterSet):
         empty_label=ALL,
     )
     mine = django_filters.ChoiceFilter(
-        label=_("Whose"), choices=[("yes", _("Mine"))], method="by_mine", empty_label=ALL
+        label=_("Owner"), choices=[("yes", _("Only mine"))], method="by_mine", empty_label=ALL
     )
 
     class Meta:

@@ -123,10 +123,12 @@ def actions_due(today: date) -> Iterator[reminders.Due]:
         late = (today - action.due_date).days
         if late < 0:
             stage, message = "soon", gettext_noop("Action %(number)s is due on %(date)s: %(title)s")
+        elif late == 0:
+            stage, message = "due", gettext_noop("Action %(number)s is due today: %(title)s")
         elif late < 7:
             stage, message = (
                 "due",
-                gettext_noop("Action %(number)s is due today or overdue since %(date)s: %(title)s"),
+                gettext_noop("Action %(number)s is overdue since %(date)s: %(title)s"),
             )
         else:
             stage, message = (

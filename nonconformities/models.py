@@ -209,7 +209,10 @@ class Action(models.Model):
     description = models.TextField(_("what will be done"), blank=True)
     expected_result = models.TextField(_("expected result"), blank=True)
     kind = models.CharField(
-        _("kind"), max_length=20, choices=ActionKind.choices, default=ActionKind.CORRECTIVE
+        _("type of action"),
+        max_length=20,
+        choices=ActionKind.choices,
+        default=ActionKind.CORRECTIVE,
     )
     nonconformity = models.ForeignKey(
         Nonconformity,

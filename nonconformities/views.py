@@ -440,7 +440,7 @@ class ActionListView(ObjectListView):
     export_columns = [
         exports.Column(gettext_lazy("Number"), lambda a: a.number),
         exports.Column(gettext_lazy("Action"), lambda a: a.title),
-        exports.Column(gettext_lazy("Kind"), lambda a: a.get_kind_display()),
+        exports.Column(gettext_lazy("Type of action"), lambda a: a.get_kind_display()),
         exports.Column(gettext_lazy("Source"), lambda a: a.source_label),
         exports.Column(gettext_lazy("Owner"), lambda a: a.owner),
         exports.Column(gettext_lazy("Department"), lambda a: a.department),
