@@ -91,4 +91,4 @@ OPEN_ACTION_STATUSES = [ActionStatus.PLANNED, ActionStatus.IN_PROGRESS]
 
 class VerificationResult(models.TextChoices):
     EFFECTIVE = "effective", _("Effective: the cause is removed")
-    NOT_EFFECTIVE = "not_effective", _("Not effective: it happened again or may")
+    NOT_EFFECTIVE = "not_effective", _("Not effective: it happened again or could happen again")

@@ -106,7 +106,7 @@ class ActionFilter(django_filters.FilterSet):
         empty_label=ALL,
     )
     mine = django_filters.ChoiceFilter(
-        label=_("Owner"), choices=[("yes", _("Only mine"))], method="by_mine", empty_label=ALL
+        label=_("Mine only"), choices=[("yes", _("Yes"))], method="by_mine", empty_label=_("No")
     )
 
     class Meta:

@@ -60,8 +60,18 @@ class ReportForm(forms.ModelForm):
 
 
 class TriageForm(forms.Form):
-    severity = forms.ChoiceField(label=_("severity"), choices=Severity.choices)
-    category = forms.ChoiceField(label=_("category"), choices=Category.choices)
+    severity = forms.ChoiceField(
+        label=_("severity"),
+        choices=[("", _("Choose…")), *Severity.choices],
+        help_text=_(
+            "Minor: an isolated slip, no harm to the citizen. Major: a requirement or a "
+            "statutory time limit not met, or a repeated slip. Critical: harm to citizens, "
+            "a wrong result issued, or a breach of law."
+        ),
+    )
+    category = forms.ChoiceField(
+        label=_("category"), choices=[("", _("Choose…")), *Category.choices]
+    )
     needs_corrective_action = forms.BooleanField(
         label=_("needs corrective action (cause analysis and actions)"),
         required=False,
@@ -74,6 +84,7 @@ class TriageForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = active_people()
+        self.fields["owner"].empty_label = _("Choose the owner")
 
 
 class MergeForm(forms.Form):

@@ -38,7 +38,7 @@ class Nonconformity(models.Model):
     checked for effectiveness."""
 
     number = models.CharField(_("number"), max_length=30, unique=True)
-    title = models.CharField(_("what happened (short)"), max_length=300)
+    title = models.CharField(_("title"), max_length=300)
     description = models.TextField(_("what happened"))
     department = models.ForeignKey(
         Department, verbose_name=_("department concerned"), on_delete=models.PROTECT
@@ -69,7 +69,10 @@ class Nonconformity(models.Model):
     restricted = models.BooleanField(
         _("restricted"),
         default=False,
-        help_text=_("For example about a named official: only named people may see it."),
+        help_text=_(
+            "For example about a named official: only the reporter, the owner, named people "
+            "and the QMS manager may see it."
+        ),
     )
     status = models.CharField(
         _("status"), max_length=30, choices=Status.choices, default=Status.REPORTED, db_index=True

@@ -58,7 +58,11 @@ def action_visibility_q(user) -> Q | None:
         return Q(owner=user)
     if has_global_view(user, "nonconformities.view_all_nonconformities"):
         return not_restricted | mine
-    return (not_restricted & department_scope_q(user)) | mine
+    from nonconformities.models import Nonconformity
+
+    # An action is seen by whoever sees its nonconformity.
+    visible_ncs = Nonconformity.objects.filter(nonconformity_visibility_q(user)).values("pk")
+    return (not_restricted & department_scope_q(user)) | mine | Q(nonconformity__in=visible_ncs)
 
 
 def headed_paths(user) -> list[str]:

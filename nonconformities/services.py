@@ -48,6 +48,8 @@ def can_triage(user, nc: Nonconformity) -> bool:
     """The QMS manager, or the head of the department concerned (or one above it)."""
     if is_manager(user):
         return True
+    if nc.restricted:
+        return False  # about a named official: the QMS manager handles it
     return any(nc.department.path.startswith(path) for path in headed_paths(user))
 
 
@@ -114,7 +116,7 @@ def nonconformity_report(
         attachments.attachment_store(parent=nc, upload=upload, actor=actor)
     recipients = {u.pk: u for u in _managers()}
     head = nc.department.head
-    if head is not None and head.is_active:
+    if head is not None and head.is_active and not nc.restricted:
         recipients[head.pk] = head
     recipients.pop(actor.pk, None)
     for recipient in recipients.values():
@@ -333,6 +335,14 @@ def _advance(nc_id: int | None, actor) -> None:
     }:
         nc = NC_FLOW.apply(nc, "implement", actor=actor, check_permission=False)
     open_left = statuses & set(OPEN_ACTION_STATUSES)
+    if nc.status == Status.EFFECTIVENESS_CHECK and open_left:
+        nc = NC_FLOW.apply(
+            nc,
+            "back_to_implementing",
+            actor=actor,
+            check_permission=False,
+            effect=lambda locked: setattr(locked, "effectiveness_due", None),
+        )
     if (
         nc.status in (Status.ACTIONS_PLANNED, Status.IMPLEMENTING)
         and not open_left
@@ -427,6 +437,8 @@ def action_note(
 def can_verify(user, nc: Nonconformity) -> bool:
     if nc.owner_id == user.pk or nc.status != Status.EFFECTIVENESS_CHECK:
         return False
+    if nc.effectiveness_due and nc.effectiveness_due > timezone.localdate():
+        return False
     if nc.severity in (Severity.MAJOR, Severity.CRITICAL):
         return is_manager(user)
     return can_triage(user, nc) or is_manager(user)
@@ -450,6 +462,15 @@ def verify(
     if nc.status != Status.EFFECTIVENESS_CHECK:
         raise ValidationError(
             _("It is not waiting for an effectiveness check: its actions must be done first.")
+        )
+    if nc.actions.filter(status__in=OPEN_ACTION_STATUSES).exists():
+        raise ValidationError(_("An action is open again: it must be done before the check."))
+    if nc.effectiveness_due and nc.effectiveness_due > timezone.localdate():
+        raise ValidationError(
+            _(
+                "The effectiveness is checked on %(date)s, not before: the cause must stay away first."
+            )
+            % {"date": nc.effectiveness_due.strftime("%d/%m/%Y")}
         )
     if nc.owner_id == actor.pk:
         raise ValidationError(_("The owner cannot verify their own nonconformity."))

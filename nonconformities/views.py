@@ -109,7 +109,7 @@ class BoardView(PortalPermissionMixin, TemplateView):
     """Kanban-style: one column per status, the newest cards first, a count per column."""
 
     template_name = "nonconformities/board.html"
-    per_column = 25
+    per_column = 12
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -224,7 +224,12 @@ class NonconformityDetailView(PortalPermissionMixin, DetailView):
             transitions=[
                 t
                 for t in NC_FLOW.available(nc, user)
-                if t.name in ("start_analysis", "close_correction_only", "reopen")
+                if t.name in ("start_analysis", "reopen")
+                or (
+                    t.name == "close_correction_only"
+                    and not nc.needs_corrective_action
+                    and nc.correction
+                )
             ],
             triage_form=forms.get("triage")
             or TriageForm(
@@ -404,8 +409,12 @@ class NonconformityStepView(PortalPermissionMixin, View):
         try:
             if move == "start_analysis":
                 services.start_analysis(actor=request.user, nc=nc, version=version)
+                done = _(
+                    "The cause analysis is open: record the five whys, the fishbone and the root cause."
+                )
             elif move == "close_correction_only":
                 services.close_correction_only(actor=request.user, nc=nc, version=version)
+                done = _("Closed after the correction.")
             elif move == "reopen":
                 services.reopen(
                     actor=request.user,
@@ -413,9 +422,10 @@ class NonconformityStepView(PortalPermissionMixin, View):
                     reason=form.cleaned_data.get("reason", ""),
                     version=version,
                 )
+                done = _("Reopened for a new cause analysis.")
             else:
                 raise ValidationError(_("Unknown action."))
-            messages.success(request, _("Done."))
+            messages.success(request, done)
         except ValidationError as error:
             errors_to_messages(request, error)
         return redirect(nc)
@@ -468,6 +478,14 @@ class ActionCreateView(PortalPermissionMixin, FormView):
 
     def get_initial(self):
         return {"owner": self.request.user.pk, "kind": "improvement"}
+
+    def get_form(self, form_class=None):
+        form = super().get_form(form_class)
+        # Corrective actions belong to their nonconformity's page.
+        form.fields["kind"].choices = [
+            c for c in form.fields["kind"].choices if c[0] != "corrective"
+        ]
+        return form
 
     def form_valid(self, form):
         try:

@@ -81,6 +81,13 @@ NC_FLOW = Workflow(
         reason=gettext_noop("All actions done: effectiveness check planned"),
     ),
     Transition(
+        "back_to_implementing",
+        (S.EFFECTIVENESS_CHECK,),
+        S.IMPLEMENTING,
+        _("Implementing"),
+        reason=gettext_noop("An action was reopened: back to implementing"),
+    ),
+    Transition(
         "verified_effective",
         (S.EFFECTIVENESS_CHECK,),
         S.CLOSED,

@@ -163,8 +163,14 @@ def _repeats_previous(entry: dict, older: dict | None) -> bool:
 
 
 def _display(field, value):
-    if value in (None, ""):
+    if value in (None, "", [], {}):
         return "—"
+    if isinstance(value, list):
+        return "; ".join(str(item) for item in value)
+    if isinstance(value, dict):
+        return "; ".join(
+            ", ".join(str(i) for i in v) if isinstance(v, list) else str(v) for v in value.values()
+        )
     if getattr(field, "choices", None):
         return dict(field.flatchoices).get(value, value)
     if isinstance(value, bool):

@@ -125,7 +125,7 @@ def verify(page: Page, result: str, evidence: str, password: str) -> None:
 
 TODAY = timezone.localdate()
 EFFECTIVE = "Effective: the cause is removed"
-NOT_EFFECTIVE = "Not effective: it happened again or may"
+NOT_EFFECTIVE = "Not effective: it happened again or could happen again"
 
 
 @pytest.fixture
@@ -302,9 +302,13 @@ def test_report_to_verified_effective(open_as, cast):
     expect(status(owner)).to_have_text("Effectiveness check")
     expect(owner.get_by_test_id("verify-form")).to_have_count(0)  # never the owner
 
-    # 6. The head of A verifies it effective and signs with the password.
+    # 6. Not before the check date; once it has come, the head of A verifies it effective
+    #    and signs with the password.
     head.goto(nc.get_absolute_url())
     expect(status(head)).to_have_text("Effectiveness check")
+    expect(head.get_by_test_id("verify-form")).to_have_count(0)
+    Nonconformity.objects.filter(pk=nc.pk).update(effectiveness_due=TODAY)
+    head.goto(nc.get_absolute_url())
     verify(
         head,
         "effective",

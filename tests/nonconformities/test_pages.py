@@ -84,6 +84,9 @@ def test_the_whole_loop_through_the_pages(client, crew, org):
     nc.refresh_from_db()
     assert nc.status == "effectiveness_check"
     client.force_login(crew["head"])
+    page = client.get(nc.get_absolute_url()).content.decode()
+    assert 'data-testid="verify-form"' not in page  # not before the check date
+    Nonconformity.objects.filter(pk=nc.pk).update(effectiveness_due=TODAY)
     response = _step(
         client,
         nc,

@@ -37,13 +37,15 @@ def _analyse(crew, nc, root="Quy trình không quy định bước kiểm tra h�
     )
 
 
-def _finish(crew, nc):
+def _finish(crew, nc, wait=True):
     for action in nc.actions.all():
         if action.status == "planned":
             services.action_move(actor=crew["owner"], action=action, move="start")
         services.action_move(
             actor=crew["owner"], action=Action.objects.get(pk=action.pk), move="complete"
         )
+    if wait:  # the check date has come
+        Nonconformity.objects.filter(pk=nc.pk).update(effectiveness_due=TODAY)
     nc.refresh_from_db()
     return nc
 
@@ -120,9 +122,20 @@ def test_a_major_one_needs_the_cause_before_actions_and_the_manager_to_close(cre
     services.action_move(actor=crew["owner"], action=first, move="start")
     nc.refresh_from_db()
     assert nc.status == "implementing"
-    nc = _finish(crew, nc)
+    nc = _finish(crew, nc, wait=False)
     assert nc.status == "effectiveness_check"
     assert nc.effectiveness_due == TODAY + timedelta(days=60)
+    with pytest.raises(ValidationError, match="not before"):
+        services.verify(
+            actor=crew["manager"],
+            nc=nc,
+            result="effective",
+            evidence="x",
+            password=PASSWORD,
+            version=nc.version,
+        )
+    Nonconformity.objects.filter(pk=nc.pk).update(effectiveness_due=TODAY)
+    nc.refresh_from_db()
     with pytest.raises(ValidationError, match="owner cannot verify"):
         services.verify(
             actor=crew["owner"],
@@ -263,3 +276,37 @@ def test_merging_duplicates(crew, org):
         version=second.version,
     )
     assert merged.status == "merged" and merged.duplicate_of == first
+
+
+def test_an_action_reopened_during_the_check_sends_it_back(crew, org):
+    nc = triaged(crew, org)
+    nc = services.start_analysis(actor=crew["owner"], nc=nc, version=nc.version)
+    action = add_action(crew, nc)
+    nc = _finish(crew, nc)
+    assert nc.status == "effectiveness_check"
+    services.action_move(
+        actor=crew["owner"],
+        action=Action.objects.get(pk=action.pk),
+        move="resume",
+        reason="Chưa xong",
+    )
+    nc.refresh_from_db()
+    assert nc.status == "implementing" and nc.effectiveness_due is None
+    with pytest.raises(ValidationError):
+        services.verify(
+            actor=crew["manager"],
+            nc=nc,
+            result="effective",
+            evidence="x",
+            password=PASSWORD,
+            version=nc.version,
+        )
+
+
+def test_restricted_ones_are_triaged_by_the_qms_manager_only(crew, org):
+    nc = report(crew, org, restricted=True)
+    assert not services.can_triage(crew["head"], nc)
+    assert services.can_triage(crew["manager"], nc)
+    assert not Notification.objects.filter(
+        recipient=crew["head"], params__number=nc.number
+    ).exists()
