@@ -180,6 +180,9 @@ def _play(story, nc, manager, owner, severity, category, password, today, rng):
         return save_with_history(nc, reason=gettext_noop("Demo agency"))
     if story == "check":
         return nc
+    # The demo's closed ones were checked on their date, in the past.
+    nc.effectiveness_due = today
+    nc = save_with_history(nc, reason=gettext_noop("Demo agency"))
     verifier = manager
     if story == "reopened":
         nc = services.verify(
