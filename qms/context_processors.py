@@ -35,6 +35,15 @@ def _navigation(user) -> list[dict]:
         )
     if "external_auditor" not in role_slugs(user) or user.has_perm("documents.view_all_documents"):
         sections.append({"label": _("Documents"), "items": documents})
+    audits = [
+        {"label": _("Audits"), "url": reverse("audits:audit_list"), "icon": "clipboard-check"},
+        {
+            "label": _("Audit programmes"),
+            "url": reverse("audits:programme_list"),
+            "icon": "calendar-range",
+        },
+    ]
+    sections.append({"label": _("Internal audit"), "items": audits})
     improvement = [
         {
             "label": _("Report a problem"),

@@ -66,6 +66,8 @@ ROLES: tuple[Role, ...] = (
             "records.manage_records",
             "nonconformities.manage_nonconformities",
             "nonconformities.manage_actions",
+            "audits.manage_audits",
+            "audits.view_all_audits",
         ),
     ),
     Role(
@@ -79,6 +81,8 @@ ROLES: tuple[Role, ...] = (
             "documents.view_old_revisions",
             "records.view_all_records",
             "nonconformities.view_all_nonconformities",
+            "audits.manage_audits",
+            "audits.view_all_audits",
         ),
     ),
     Role(
@@ -96,6 +100,8 @@ ROLES: tuple[Role, ...] = (
             "documents.view_all_documents",
             "records.view_all_records",
             "nonconformities.view_all_nonconformities",
+            "audits.approve_programme",
+            "audits.view_all_audits",
         ),
     ),
     Role(

@@ -97,5 +97,6 @@ urlpatterns = [
     path("documents/", include("documents.urls")),
     path("records/", include("records.urls")),
     path("nonconformities/", include("nonconformities.urls")),
+    path("audits/", include("audits.urls")),
     path("django-admin/", admin.site.urls),
 ]

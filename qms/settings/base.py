@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "documents.apps.DocumentsConfig",
     "records.apps.RecordsConfig",
     "nonconformities.apps.NonconformitiesConfig",
+    "audits.apps.AuditsConfig",
 ]
 
 MIDDLEWARE = [

@@ -89,17 +89,79 @@ def page(browser, browser_locale, live_server, request):
     try:
         yield tab
     finally:
-        report = getattr(request.node, "rep_call", None)
-        if report is not None and report.failed:
-            ARTIFACTS.mkdir(parents=True, exist_ok=True)
-            name = re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.nodeid)[-150:]
-            target = ARTIFACTS / f"{name}.png"
-            try:
-                tab.screenshot(path=str(target), full_page=True)
-                print(f"\nScreenshot of the failing page: {target}  (url: {tab.url})")
-            except Exception as exc:  # noqa: BLE001  (never hide the real failure)
-                print(f"\nCould not save a screenshot: {exc}")
+        if _failed(request):
+            _screenshot(tab, _artifact_name(request))
         context.close()
+
+
+def _failed(request) -> bool:
+    report = getattr(request.node, "rep_call", None)
+    return report is not None and report.failed
+
+
+def _artifact_name(request, suffix: str = "") -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.nodeid)[-150:] + suffix
+
+
+def _screenshot(page, name: str) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    target = ARTIFACTS / f"{name}.png"
+    try:
+        page.screenshot(path=str(target), full_page=True)
+        print(f"\nScreenshot: {target}  (url: {page.url})")
+    except Exception as exc:  # noqa: BLE001  (never hide the real failure)
+        print(f"\nCould not save a screenshot: {exc}")
+
+
+HOME_URL = re.compile(r"/$")
+
+
+def sign_in(page, username: str, password: str | None = None) -> None:
+    from playwright.sync_api import expect
+
+    from tests.factories import PASSWORD
+
+    page.goto("/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password or PASSWORD)
+    page.locator("main form button[type=submit]").click()
+    expect(page).to_have_url(HOME_URL)
+    expect(page.locator("#user-menu")).to_be_visible()
+
+
+def success_message(page):
+    return page.locator(".messages .alert-success")
+
+
+@pytest.fixture
+def open_as(browser, live_server, request):
+    """``open_as("name")``: a fresh browser context (own cookies) signed in as that user.
+
+    Several people act in one test, each in their own context; every context is closed at
+    the end, and on failure each one leaves a screenshot.
+    """
+    pages = []
+
+    def _open(username: str):
+        context = browser.new_context(
+            viewport=VIEWPORT,
+            locale="en",
+            base_url=live_server.url,
+            timezone_id="Asia/Ho_Chi_Minh",
+            accept_downloads=True,
+        )
+        context.set_default_timeout(DEFAULT_TIMEOUT_MS)
+        page = context.new_page()
+        pages.append((username, page))
+        sign_in(page, username)
+        return page
+
+    yield _open
+
+    for username, page in pages:
+        if _failed(request):
+            _screenshot(page, _artifact_name(request, f"_{username}"))
+        page.context.close()
 
 
 @pytest.fixture

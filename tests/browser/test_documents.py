@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Callable, Iterator
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -19,7 +18,7 @@ from pypdf import PdfReader
 from documents import services
 from documents.choices import DocumentType, RevisionStatus
 from documents.models import Acknowledgement, Document, Revision
-from tests.browser.conftest import ARTIFACTS, DEFAULT_TIMEOUT_MS, VIEWPORT
+from tests.browser.conftest import success_message
 from tests.documents.conftest import pdf_bytes, run_through, start
 from tests.factories import PASSWORD, DepartmentFactory, UserFactory
 
@@ -30,56 +29,6 @@ REVISION_URL = re.compile(r"/documents/revisions/\d+/$")
 
 
 # --- helpers ------------------------------------------------------------------------
-
-
-@pytest.fixture
-def open_as(browser, live_server, request) -> Iterator[Callable[[str], Page]]:
-    """``open_as("name")``: a fresh browser context (own cookies) signed in as that user.
-
-    Every context is closed at the end; on failure each one leaves a screenshot.
-    """
-    pages: list[tuple[str, Page]] = []
-
-    def _open(username: str) -> Page:
-        context = browser.new_context(
-            viewport=VIEWPORT,
-            locale="en",
-            base_url=live_server.url,
-            timezone_id="Asia/Ho_Chi_Minh",
-            accept_downloads=True,
-        )
-        context.set_default_timeout(DEFAULT_TIMEOUT_MS)
-        page = context.new_page()
-        pages.append((username, page))
-        sign_in(page, username)
-        return page
-
-    yield _open
-
-    report = getattr(request.node, "rep_call", None)
-    for username, page in pages:
-        if report is not None and report.failed:
-            ARTIFACTS.mkdir(parents=True, exist_ok=True)
-            target = ARTIFACTS / f"test_documents_{request.node.name}_{username}.png"
-            try:
-                page.screenshot(path=str(target), full_page=True)
-                print(f"\nScreenshot ({username}): {target}  (url: {page.url})")
-            except Exception as exc:  # noqa: BLE001  (never hide the real failure)
-                print(f"\nCould not save a screenshot for {username}: {exc}")
-        page.context.close()
-
-
-def sign_in(page: Page, username: str, password: str = PASSWORD) -> None:
-    page.goto("/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", password)
-    page.locator("main form button[type=submit]").click()
-    expect(page).to_have_url(HOME_URL)
-    expect(page.locator("#user-menu")).to_be_visible()
-
-
-def success_message(page: Page):
-    return page.locator(".messages .alert-success")
 
 
 def error_message(page: Page):

@@ -11,7 +11,6 @@ flow so are triage, analysis and actions, which are not its point.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
 from datetime import timedelta
 
 import pytest
@@ -21,7 +20,7 @@ from playwright.sync_api import Page, expect
 from nonconformities import services
 from nonconformities.choices import ActionStatus, Status
 from nonconformities.models import Action, Nonconformity, Verification
-from tests.browser.conftest import ARTIFACTS, DEFAULT_TIMEOUT_MS, VIEWPORT
+from tests.browser.conftest import success_message
 from tests.factories import PASSWORD, DepartmentFactory, UserFactory
 
 pytestmark = pytest.mark.browser
@@ -33,55 +32,6 @@ NUMBER = re.compile(r"NC-\d{4}-\d{4}")
 
 
 # --- helpers ------------------------------------------------------------------------
-
-
-@pytest.fixture
-def open_as(browser, live_server, request) -> Iterator[Callable[[str], Page]]:
-    """``open_as("name")``: a fresh browser context (own cookies) signed in as that user.
-
-    Every context is closed at the end; on failure each one leaves a screenshot.
-    """
-    pages: list[tuple[str, Page]] = []
-
-    def _open(username: str) -> Page:
-        context = browser.new_context(
-            viewport=VIEWPORT,
-            locale="en",
-            base_url=live_server.url,
-            timezone_id="Asia/Ho_Chi_Minh",
-        )
-        context.set_default_timeout(DEFAULT_TIMEOUT_MS)
-        page = context.new_page()
-        pages.append((username, page))
-        sign_in(page, username)
-        return page
-
-    yield _open
-
-    report = getattr(request.node, "rep_call", None)
-    for username, page in pages:
-        if report is not None and report.failed:
-            ARTIFACTS.mkdir(parents=True, exist_ok=True)
-            target = ARTIFACTS / f"test_nonconformities_{request.node.name}_{username}.png"
-            try:
-                page.screenshot(path=str(target), full_page=True)
-                print(f"\nScreenshot ({username}): {target}  (url: {page.url})")
-            except Exception as exc:  # noqa: BLE001  (never hide the real failure)
-                print(f"\nCould not save a screenshot for {username}: {exc}")
-        page.context.close()
-
-
-def sign_in(page: Page, username: str, password: str = PASSWORD) -> None:
-    page.goto("/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", password)
-    page.locator("main form button[type=submit]").click()
-    expect(page).to_have_url(HOME_URL)
-    expect(page.locator("#user-menu")).to_be_visible()
-
-
-def success_message(page: Page):
-    return page.locator(".messages .alert-success")
 
 
 def status(page: Page):

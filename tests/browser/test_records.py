@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 
 import pytest
@@ -23,7 +22,7 @@ from pypdf import PdfReader
 from records import services
 from records.choices import Access, BatchStatus, Disposition, RecordStatus, Storage
 from records.models import DisposalBatch, Record, RecordType
-from tests.browser.conftest import ARTIFACTS, DEFAULT_TIMEOUT_MS, VIEWPORT
+from tests.browser.conftest import success_message
 from tests.factories import PASSWORD, DepartmentFactory, UserFactory
 from tests.records.conftest import PDF
 
@@ -35,56 +34,6 @@ BATCH_URL = re.compile(r"/records/disposal/\d+/$")
 
 
 # --- helpers ------------------------------------------------------------------------
-
-
-@pytest.fixture
-def open_as(browser, live_server, request) -> Iterator[Callable[[str], Page]]:
-    """``open_as("name")``: a fresh browser context (own cookies) signed in as that user.
-
-    Every context is closed at the end; on failure each one leaves a screenshot.
-    """
-    pages: list[tuple[str, Page]] = []
-
-    def _open(username: str) -> Page:
-        context = browser.new_context(
-            viewport=VIEWPORT,
-            locale="en",
-            base_url=live_server.url,
-            timezone_id="Asia/Ho_Chi_Minh",
-            accept_downloads=True,
-        )
-        context.set_default_timeout(DEFAULT_TIMEOUT_MS)
-        page = context.new_page()
-        pages.append((username, page))
-        sign_in(page, username)
-        return page
-
-    yield _open
-
-    report = getattr(request.node, "rep_call", None)
-    for username, page in pages:
-        if report is not None and report.failed:
-            ARTIFACTS.mkdir(parents=True, exist_ok=True)
-            target = ARTIFACTS / f"test_records_{request.node.name}_{username}.png"
-            try:
-                page.screenshot(path=str(target), full_page=True)
-                print(f"\nScreenshot ({username}): {target}  (url: {page.url})")
-            except Exception as exc:  # noqa: BLE001  (never hide the real failure)
-                print(f"\nCould not save a screenshot for {username}: {exc}")
-        page.context.close()
-
-
-def sign_in(page: Page, username: str, password: str = PASSWORD) -> None:
-    page.goto("/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", password)
-    page.locator("main form button[type=submit]").click()
-    expect(page).to_have_url(HOME_URL)
-    expect(page.locator("#user-menu")).to_be_visible()
-
-
-def success_message(page: Page):
-    return page.locator(".messages .alert-success")
 
 
 def open_from_menu(page: Page, label: str) -> None:

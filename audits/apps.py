@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditsConfig(AppConfig):
+    name = "audits"
+    verbose_name = _("Internal audit")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from audits import integration  # noqa: F401  (My tasks, reminders, search, files)

@@ -1,0 +1,164 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from audits.choices import FINDING_KINDS, ItemResult
+from audits.models import Audit, AuditProgramme, Finding
+from documents.models import Document, ExternalDocument
+from qms.models import Department, IsoClause, User
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+MULTI_HINT = _("Hold Ctrl (⌘ on a Mac) to choose several.")
+
+
+class VersionField(forms.IntegerField):
+    def __init__(self, **kwargs):
+        super().__init__(required=False, widget=forms.HiddenInput, **kwargs)
+
+
+def auditors():
+    return (
+        User.objects.filter(
+            is_active=True, groups__name__in=["internal_auditor", "qms_manager", "external_auditor"]
+        )
+        .select_related("department")
+        .distinct()
+        .order_by("last_name", "first_name")
+    )
+
+
+class AuditForm(forms.ModelForm):
+    version = VersionField()
+
+    class Meta:
+        model = Audit
+        fields = [
+            "programme",
+            "audit_type",
+            "title",
+            "start_date",
+            "end_date",
+            "lead_auditor",
+            "team",
+            "scope_departments",
+            "scope_procedures",
+            "criteria_clauses",
+            "criteria_documents",
+            "legal_criteria",
+        ]
+        widgets = {"start_date": DATE, "end_date": DATE}
+
+    def __init__(self, *args, actor=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["programme"].queryset = AuditProgramme.objects.all()
+        self.fields["programme"].empty_label = _("(none)")
+        self.fields["lead_auditor"].queryset = auditors()
+        self.fields["lead_auditor"].empty_label = _("Choose the lead auditor")
+        self.fields["team"].queryset = auditors()
+        self.fields["scope_departments"].queryset = Department.objects.filter(is_active=True)
+        visible = Document.objects.visible_to(actor)
+        self.fields["scope_procedures"].queryset = visible.filter(document_type="procedure")
+        self.fields["criteria_documents"].queryset = visible
+        self.fields["legal_criteria"].queryset = ExternalDocument.objects.visible_to(actor)
+        self.fields["criteria_clauses"].queryset = IsoClause.objects.all()
+        for name in (
+            "team",
+            "scope_departments",
+            "scope_procedures",
+            "criteria_clauses",
+            "criteria_documents",
+            "legal_criteria",
+        ):
+            self.fields[name].help_text = MULTI_HINT
+            self.fields[name].widget.attrs["size"] = 6
+        if self.instance.pk:
+            self.initial["version"] = self.instance.version
+
+
+class SessionForm(forms.Form):
+    prefix = "session"  # shares the audit's page with the finding form: ids must differ
+    department = forms.ModelChoiceField(label=_("department"), queryset=Department.objects.none())
+    starts_at = forms.DateTimeField(label=_("starts at"), widget=DATETIME)
+    ends_at = forms.DateTimeField(label=_("ends at"), widget=DATETIME)
+    topic = forms.CharField(label=_("topic"), max_length=300, required=False)
+
+    def __init__(self, *args, audit=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if audit is not None:
+            self.fields["department"].queryset = audit.scope_departments.all()
+
+
+class AnswerForm(forms.Form):
+    result = forms.ChoiceField(
+        label=_("result"), choices=[("", "—"), *ItemResult.choices], required=False
+    )
+    notes = forms.CharField(
+        label=_("notes"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    evidence = forms.CharField(
+        label=_("evidence seen"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class FindingForm(forms.ModelForm):
+    prefix = "finding"
+
+    class Meta:
+        model = Finding
+        fields = ["kind", "department", "clause", "requirement", "evidence", "statement"]
+        widgets = {
+            "requirement": forms.Textarea(attrs={"rows": 2}),
+            "evidence": forms.Textarea(attrs={"rows": 2}),
+            "statement": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, audit=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = FINDING_KINDS
+        if audit is not None:
+            self.fields["department"].queryset = audit.scope_departments.all()
+        self.fields["clause"].empty_label = _("(none)")
+
+
+class ReportForm(forms.Form):
+    summary = forms.CharField(
+        label=_("summary"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    conclusion = forms.CharField(
+        label=_("conclusion on conformity and effectiveness"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    password = forms.CharField(
+        label=_("your password (electronic signature)"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    version = VersionField()
+
+
+class ProgrammeForm(forms.ModelForm):
+    version = VersionField()
+
+    class Meta:
+        model = AuditProgramme
+        fields = ["year", "cycle_years", "objectives"]
+
+
+class ApproveForm(forms.Form):
+    password = forms.CharField(
+        label=_("your password (electronic signature)"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+
+class ExternalAuditorForm(forms.Form):
+    user = forms.ModelChoiceField(label=_("external auditor"), queryset=User.objects.none())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = User.objects.filter(
+            groups__name="external_auditor", is_active=True
+        )

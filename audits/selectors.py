@@ -1,0 +1,45 @@
+"""Who sees which audits.
+
+* The QMS manager, internal auditors and top management (``audits.view_all_audits``): all.
+* The lead auditor and the team: their audits.
+* Auditees: audits whose scope includes their department scope, or a department above
+  theirs (an audit of a department covers its units).
+* External auditors: only audits they were assigned (object grants), read-only.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Exists, OuterRef, Q
+
+from qms.visibility import (
+    department_scope_q,
+    has_global_view,
+    is_active_user,
+    object_grant_q,
+    role_slugs,
+)
+
+
+def audit_visibility_q(user) -> Q | None:
+    from audits.models import Audit
+
+    if not is_active_user(user):
+        return Q(pk__in=[])
+    if has_global_view(user, "audits.view_all_audits"):
+        return None
+    granted = object_grant_q(user, "audits.view_audit", Audit)
+    if role_slugs(user) == {"external_auditor"}:
+        return granted
+    above_mine = Q(pk__in=[])
+    if user.department_id:
+        path = user.department.path
+        # every prefix of "SO/VP/MC/" ending at a "/" is a department above or equal
+        prefixes = [path[: i + 1] for i, char in enumerate(path) if char == "/"]
+        above_mine = Q(department__path__in=prefixes)
+    in_scope = Exists(
+        Audit.scope_departments.through.objects.filter(audit_id=OuterRef("pk")).filter(
+            department_scope_q(user, field="department") | above_mine
+        )
+    )
+    on_team = Exists(Audit.team.through.objects.filter(audit_id=OuterRef("pk"), user_id=user.pk))
+    return Q(lead_auditor=user) | Q(on_team) | Q(in_scope) | granted

@@ -1,0 +1,471 @@
+"""Every write of internal audit.
+
+Rules: auditors never audit their own department (impartiality); findings are recorded
+during the audit and confirmed at the closing meeting, which raises a nonconformity for
+each nonconformity finding (linked both ways); the report is signed by the lead auditor
+and frozen; an audit closes only when every nonconformity it raised is closed.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from audits.choices import AuditStatus, AuditType, ItemResult, ProgrammeStatus
+from audits.models import Audit, AuditProgramme, AuditSession, ChecklistItem, Finding
+from audits.workflows import AUDIT_FLOW
+from qms import attachments, signatures
+from qms.history import save_with_history
+from qms.iso import TITLES
+from qms.models import Department, Signature, User
+from qms.notifications import notify
+from qms.search import fold
+from qms.workflow import check_version
+
+PREFIX = {
+    AuditType.INTERNAL: "DGNB",
+    AuditType.CERTIFICATION: "DGCN",
+    AuditType.SURVEILLANCE: "DGGS",
+    AuditType.INSPECTION: "TTKT",
+}
+NC_RESULTS = (ItemResult.MINOR_NC, ItemResult.MAJOR_NC)
+
+
+def _require(actor, perm: str) -> None:
+    if not (actor and actor.is_active and actor.has_perm(perm)):
+        raise PermissionDenied
+
+
+def is_auditor(user, audit: Audit) -> bool:
+    return audit.lead_auditor_id == user.pk or audit.team.filter(pk=user.pk).exists()
+
+
+# --- Programme ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def programme_save(
+    *, actor, programme: AuditProgramme, version: int | None = None
+) -> AuditProgramme:
+    _require(actor, "audits.manage_audits")
+    if programme.pk:
+        current = AuditProgramme.objects.select_for_update().get(pk=programme.pk)
+        check_version(current, version)
+        if current.status == ProgrammeStatus.APPROVED:
+            raise ValidationError(_("The programme is approved: it cannot be changed."))
+        programme.version = current.version + 1
+    return save_with_history(programme, actor=actor, reason=gettext_noop("Audit programme saved"))
+
+
+def programme_approve(
+    *, actor, programme: AuditProgramme, password: str, request=None
+) -> AuditProgramme:
+    _require(actor, "audits.approve_programme")
+    signatures.verify_password(
+        signer=actor,
+        password=password,
+        obj=programme,
+        meaning=Signature.Meaning.PROGRAMME_APPROVED,
+        request=request,
+    )
+    with transaction.atomic():
+        locked = AuditProgramme.objects.select_for_update().get(pk=programme.pk)
+        if locked.status == ProgrammeStatus.APPROVED:
+            raise ValidationError(_("The programme is already approved."))
+        planned = list(
+            locked.audits.order_by("start_date").values_list(
+                "reference", "title", "start_date", "end_date"
+            )
+        )
+        if not planned:
+            raise ValidationError(_("Plan the year's audits before approving the programme."))
+        locked.signature = signatures.sign(
+            obj=locked,
+            signer=actor,
+            password=password,
+            meaning=Signature.Meaning.PROGRAMME_APPROVED,
+            content_sha256=signatures.content_hash({"year": locked.year, "audits": planned}),
+            content_label=str(locked),
+            request=request,
+        )
+        locked.status = ProgrammeStatus.APPROVED
+        locked.approved_by = actor
+        locked.approved_at = timezone.now()
+        locked.version += 1
+        return save_with_history(
+            locked, actor=actor, reason=gettext_noop("Audit programme approved")
+        )
+
+
+# --- Planning -----------------------------------------------------------------------
+
+
+def impartiality_problems(auditors: list[User], departments: list[Department]) -> list[str]:
+    """Auditors who belong to a department audited (or one of its units)."""
+    problems = []
+    for auditor in auditors:
+        own = auditor.department
+        if own is None:
+            continue
+        for department in departments:
+            if own.path.startswith(department.path):
+                problems.append(
+                    _(
+                        "%(name)s belongs to %(department)s, which is audited: an auditor may not audit their own work."
+                    )
+                    % {"name": auditor, "department": department}
+                )
+    return problems
+
+
+def _next_reference(audit_type: str, year: int) -> str:
+    stem = f"{PREFIX.get(audit_type, 'DG')}-{year}-"
+    taken = Audit.objects.filter(reference__startswith=stem).count()
+    return f"{stem}{taken + 1:02d}"
+
+
+@transaction.atomic
+def audit_plan(
+    *,
+    actor,
+    audit: Audit,
+    departments: list[Department],
+    team: list[User],
+    procedures=(),
+    clauses=(),
+    documents=(),
+    legal=(),
+    version: int | None = None,
+) -> Audit:
+    """Plan (or re-plan) an audit: scope, criteria, dates, lead auditor and team."""
+    _require(actor, "audits.manage_audits")
+    if audit.pk:
+        current = Audit.objects.select_for_update().get(pk=audit.pk)
+        check_version(current, version)
+        if current.status not in (AuditStatus.PLANNED, AuditStatus.PREPARED):
+            raise ValidationError(_("The audit has started: its plan cannot change any more."))
+        audit.version = current.version + 1
+        audit.status = current.status
+    if not departments:
+        raise ValidationError({"scope_departments": _("Choose at least one department to audit.")})
+    if audit.end_date < audit.start_date:
+        raise ValidationError({"end_date": _("The audit cannot end before it starts.")})
+    auditors = [
+        audit.lead_auditor,
+        *[member for member in team if member.pk != audit.lead_auditor_id],
+    ]
+    problems = impartiality_problems(auditors, departments)
+    if problems:
+        raise ValidationError({"team": problems})
+    if not audit.reference:
+        audit.reference = _next_reference(audit.audit_type, audit.start_date.year)
+    audit.search_text = fold(f"{audit.reference} {audit.title}")
+    save_with_history(audit, actor=actor, reason=gettext_noop("Audit planned"))
+    audit.scope_departments.set(departments)
+    audit.team.set([m for m in team if m.pk != audit.lead_auditor_id])
+    audit.scope_procedures.set(procedures)
+    audit.criteria_clauses.set(clauses)
+    audit.criteria_documents.set(documents)
+    audit.legal_criteria.set(legal)
+    for auditor in auditors:
+        if auditor.pk != actor.pk:
+            notify(
+                recipient=auditor,
+                message=gettext_noop("You audit %(reference)s from %(date)s: %(title)s"),
+                params={
+                    "reference": audit.reference,
+                    "date": audit.start_date.isoformat(),
+                    "title": audit.title[:120],
+                },
+                url=audit.get_absolute_url(),
+            )
+    return audit
+
+
+@transaction.atomic
+def session_add(
+    *,
+    actor,
+    audit: Audit,
+    department: Department,
+    starts_at: datetime,
+    ends_at: datetime,
+    topic: str,
+) -> AuditSession:
+    if not (audit.lead_auditor_id == actor.pk or actor.has_perm("audits.manage_audits")):
+        raise PermissionDenied
+    if audit.status not in (AuditStatus.PLANNED, AuditStatus.PREPARED, AuditStatus.IN_PROGRESS):
+        raise ValidationError(_("The audit plan is closed."))
+    if not audit.scope_departments.filter(pk=department.pk).exists():
+        raise ValidationError({"department": _("This department is not in the audit's scope.")})
+    if ends_at <= starts_at:
+        raise ValidationError({"ends_at": _("A session must end after it starts.")})
+    session = save_with_history(
+        AuditSession(
+            audit=audit, department=department, starts_at=starts_at, ends_at=ends_at, topic=topic
+        ),
+        actor=actor,
+        reason=gettext_noop("Session planned"),
+    )
+    if department.head_id and department.head.is_active:
+        notify(
+            recipient=department.head,
+            message=gettext_noop(
+                "Audit %(reference)s meets your department on %(date)s: %(topic)s"
+            ),
+            params={
+                "reference": audit.reference,
+                "date": timezone.localtime(starts_at).strftime("%d/%m/%Y %H:%M"),
+                "topic": topic[:120],
+            },
+            url=audit.get_absolute_url(),
+        )
+    return session
+
+
+@transaction.atomic
+def checklist_generate(*, actor, audit: Audit) -> int:
+    """One question per ISO clause of the criteria and department audited, with guidance."""
+    if not is_auditor(actor, audit) and not actor.has_perm("audits.manage_audits"):
+        raise PermissionDenied
+    if audit.status not in (AuditStatus.PLANNED, AuditStatus.PREPARED):
+        raise ValidationError(_("The checklist is prepared before the audit starts."))
+    position = audit.checklist.aggregate(last=Max("position"))["last"] or 0
+    existing = set(audit.checklist.values_list("clause_id", "department_id"))
+    created = 0
+    for department in audit.scope_departments.all():
+        for clause in audit.criteria_clauses.all():
+            if (clause.pk, department.pk) in existing:
+                continue
+            position += 1
+            question = _(
+                "%(clause)s %(title)s: show how the department meets this requirement, with evidence."
+            ) % {
+                "clause": clause.number,
+                "title": TITLES.get(clause.number, ""),
+            }
+            save_with_history(
+                ChecklistItem(
+                    audit=audit,
+                    position=position,
+                    clause=clause,
+                    department=department,
+                    question=question,
+                ),
+                actor=actor,
+                reason=gettext_noop("Checklist prepared"),
+            )
+            created += 1
+    return created
+
+
+@transaction.atomic
+def checklist_answer(
+    *, actor, item: ChecklistItem, result: str, notes: str, evidence: str
+) -> ChecklistItem:
+    audit = item.audit
+    if not is_auditor(actor, audit):
+        raise PermissionDenied
+    if audit.status != AuditStatus.IN_PROGRESS:
+        raise ValidationError(_("Checklist answers are recorded while the audit is in progress."))
+    if result and result not in ItemResult.values:
+        raise ValidationError({"result": _("Choose a result.")})
+    item.result = result
+    item.notes = notes
+    item.evidence = evidence
+    item.answered_by = actor
+    return save_with_history(item, actor=actor, reason=gettext_noop("Checklist answered"))
+
+
+@transaction.atomic
+def finding_add(*, actor, finding: Finding) -> Finding:
+    audit = finding.audit
+    if not is_auditor(actor, audit):
+        raise PermissionDenied
+    if audit.status != AuditStatus.IN_PROGRESS:
+        raise ValidationError(_("Findings are recorded while the audit is in progress."))
+    if finding.kind not in (ItemResult.OBSERVATION, ItemResult.OFI, *NC_RESULTS):
+        raise ValidationError({"kind": _("Choose what kind of finding it is.")})
+    if not audit.scope_departments.filter(pk=finding.department_id).exists():
+        raise ValidationError({"department": _("This department is not in the audit's scope.")})
+    finding.number = (audit.findings.aggregate(last=Max("number"))["last"] or 0) + 1
+    return save_with_history(finding, actor=actor, reason=gettext_noop("Finding recorded"))
+
+
+def audit_move(*, actor, audit: Audit, move: str, version: int | None = None) -> Audit:
+    """Prepare, start, confirm the findings (raising nonconformities) or close."""
+    if move == "report":
+        raise ValidationError(_("The report is signed with its own form."))
+
+    def guard(locked: Audit) -> None:
+        if move == "prepare" and not locked.checklist.exists():
+            raise ValidationError(_("Prepare the checklist first."))
+        if move == "close":
+            from nonconformities.choices import Status
+
+            open_ncs = [
+                f.nonconformity.number
+                for f in locked.findings.select_related("nonconformity")
+                if f.nonconformity and f.nonconformity.status not in (Status.CLOSED, Status.MERGED)
+            ]
+            if open_ncs:
+                raise ValidationError(
+                    _("These nonconformities are still open: %(numbers)s.")
+                    % {"numbers": ", ".join(open_ncs)}
+                )
+
+    with transaction.atomic():
+        moved = AUDIT_FLOW.apply(
+            audit,
+            move,
+            actor=actor,
+            version=version,
+            guard=guard,
+            effect=(lambda locked: setattr(locked, "closed_at", timezone.now()))
+            if move == "close"
+            else None,
+        )
+        if move == "confirm":
+            _raise_nonconformities(moved, actor)
+        return moved
+
+
+def _raise_nonconformities(audit: Audit, actor) -> None:
+    from nonconformities.models import Nonconformity
+    from nonconformities.services import nonconformity_raise
+
+    source = "internal_audit" if audit.audit_type == AuditType.INTERNAL else "external_audit"
+    for finding in audit.findings.filter(
+        kind__in=NC_RESULTS, nonconformity__isnull=True
+    ).select_related("clause"):
+        clause = f"{finding.clause.number} " if finding.clause_id else ""
+        nc = nonconformity_raise(
+            actor=actor,
+            nonconformity=Nonconformity(
+                title=f"{audit.reference} F{finding.number:02d}: {finding.statement[:200]}",
+                description=f"{clause}{finding.requirement}\n\n{finding.evidence}",
+                department=finding.department,
+                occurred_on=min(audit.end_date, timezone.localdate()),
+                source=source,
+            ),
+            origin=finding,
+        )
+        finding.nonconformity = nc
+        save_with_history(finding, actor=actor, reason=gettext_noop("Nonconformity raised"))
+
+
+def report_sign(
+    *,
+    actor,
+    audit: Audit,
+    summary: str,
+    conclusion: str,
+    password: str,
+    version: int | None,
+    request=None,
+) -> Audit:
+    """The lead auditor signs the report: the PDF is generated from the data and frozen."""
+    if audit.lead_auditor_id != actor.pk:
+        raise ValidationError(_("Only the lead auditor signs the report."))
+    if not conclusion.strip():
+        raise ValidationError(
+            {"conclusion": _("Write the conclusion on conformity and effectiveness.")}
+        )
+    signatures.verify_password(
+        signer=actor,
+        password=password,
+        obj=audit,
+        meaning=Signature.Meaning.REPORT_SIGNED,
+        request=request,
+    )
+    with transaction.atomic():
+        locked = Audit.objects.select_for_update().get(pk=audit.pk)
+        check_version(locked, version)
+        if locked.status != AuditStatus.FINDINGS_CONFIRMED:
+            raise ValidationError(_("The report is signed once the findings are confirmed."))
+        locked.summary = summary
+        locked.conclusion = conclusion
+        pdf = report_pdf(locked)
+        stored = attachments.attachment_store(
+            parent=locked,
+            upload=SimpleUploadedFile(
+                f"{locked.reference}-report.pdf", pdf, content_type="application/pdf"
+            ),
+            actor=actor,
+            description=_("Audit report"),
+        )
+        signatures.sign(
+            obj=locked,
+            signer=actor,
+            password=password,
+            meaning=Signature.Meaning.REPORT_SIGNED,
+            content_sha256=stored.sha256,
+            content_label=stored.original_name,
+            request=request,
+        )
+        return AUDIT_FLOW.apply(
+            locked,
+            "report",
+            actor=actor,
+            check_permission=False,
+            effect=lambda obj: (
+                setattr(obj, "summary", summary),
+                setattr(obj, "conclusion", conclusion),
+            ),
+        )
+
+
+def report_pdf(audit: Audit) -> bytes:
+    from django.template.loader import render_to_string
+
+    from qms.context_processors import agency_name
+    from qms.pdf import html_to_pdf
+
+    findings = list(
+        audit.findings.select_related("clause", "department", "nonconformity").order_by(
+            "department__name", "clause__position", "number"
+        )
+    )
+    html = render_to_string(
+        "audits/report_pdf.html",
+        {
+            "audit": audit,
+            "findings": findings,
+            "team": list(audit.team.all()),
+            "departments": list(audit.scope_departments.all()),
+            "clauses": list(audit.criteria_clauses.all()),
+            "agency_name": agency_name(),
+            "today": timezone.localdate(),
+        },
+    )
+    return html_to_pdf(html)
+
+
+def assign_external_auditor(*, actor, audit: Audit, user: User, granted: bool = True) -> None:
+    """An external auditor sees this audit (read-only) and the documents it references."""
+    from guardian.shortcuts import assign_perm, remove_perm
+
+    from qms import security_log
+    from qms.models import SecurityEvent
+
+    _require(actor, "audits.manage_audits")
+    with transaction.atomic():
+        if granted:
+            assign_perm("audits.view_audit", user, audit)
+        else:
+            remove_perm("audits.view_audit", user, audit)
+        for document in [*audit.scope_procedures.all(), *audit.criteria_documents.all()]:
+            (assign_perm if granted else remove_perm)("documents.view_document", user, document)
+        security_log.record(
+            SecurityEvent.Kind.PERMISSION_CHANGED,
+            actor=actor,
+            target=f"audits.audit:{audit.pk} {audit.reference}",
+            details={"user": user.get_username(), "granted": granted},
+        )

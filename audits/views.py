@@ -1,0 +1,415 @@
+"""Pages of internal audit."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Max, Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
+from django.views.generic import DetailView, FormView
+
+from audits import services
+from audits.choices import AUDIT_COLOURS, RESULT_COLOURS, AuditStatus, ProgrammeStatus
+from audits.forms import (
+    AnswerForm,
+    ApproveForm,
+    AuditForm,
+    ExternalAuditorForm,
+    FindingForm,
+    ProgrammeForm,
+    ReportForm,
+    SessionForm,
+)
+from audits.models import Audit, AuditProgramme, ChecklistItem
+from audits.workflows import AUDIT_FLOW
+from qms import exports
+from qms.attachments import attachments_of
+from qms.history import object_history
+from qms.models import Department
+from qms.signatures import signatures_of
+from qms.views.generic import (
+    ObjectListView,
+    PortalPermissionMixin,
+    add_service_errors,
+    errors_to_messages,
+)
+from qms.visibility import get_visible_or_404
+
+
+class AuditListView(ObjectListView):
+    model = Audit
+    template_name = "audits/audit_list.html"
+    title = gettext_lazy("Audits")
+    sort_fields = {"start": ("-start_date", "-pk"), "reference": ("reference",)}
+    default_sort = "start"
+    export_name = "audits"
+    export_columns = [
+        exports.Column(gettext_lazy("Reference"), lambda a: a.reference),
+        exports.Column(gettext_lazy("Title"), lambda a: a.title),
+        exports.Column(gettext_lazy("Type"), lambda a: a.get_audit_type_display()),
+        exports.Column(gettext_lazy("From"), lambda a: a.start_date),
+        exports.Column(gettext_lazy("To"), lambda a: a.end_date),
+        exports.Column(gettext_lazy("Lead auditor"), lambda a: a.lead_auditor),
+        exports.Column(gettext_lazy("Status"), lambda a: a.get_status_display()),
+        exports.Column(gettext_lazy("Findings"), lambda a: a.finding_count),
+    ]
+
+    def base_queryset(self):
+        return (
+            Audit.objects.visible_to(self.request.user)
+            .select_related("lead_auditor", "programme")
+            .annotate(finding_count=Count("findings", distinct=True))
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["colours"] = AUDIT_COLOURS
+        context["can_plan"] = self.request.user.has_perm("audits.manage_audits")
+        return context
+
+
+class AuditFormView(PortalPermissionMixin, FormView):
+    permission_required = "audits.manage_audits"
+    form_class = AuditForm
+    template_name = "audits/audit_form.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.audit = None
+        if "pk" in kwargs and request.user.is_authenticated:
+            self.audit = get_visible_or_404(Audit.objects, request.user, pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs.update(actor=self.request.user, instance=self.audit or Audit())
+        return kwargs
+
+    def get_initial(self):
+        initial = super().get_initial()
+        programme = self.request.GET.get("programme")
+        if programme and programme.isdigit():
+            initial["programme"] = programme
+        return initial
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(audit=self.audit, **kwargs)
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        try:
+            audit = services.audit_plan(
+                actor=self.request.user,
+                audit=form.save(commit=False),
+                departments=list(data["scope_departments"]),
+                team=list(data["team"]),
+                procedures=data["scope_procedures"],
+                clauses=data["criteria_clauses"],
+                documents=data["criteria_documents"],
+                legal=data["legal_criteria"],
+                version=data.get("version"),
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(
+            self.request,
+            _("Audit %(reference)s is planned; the team was notified.")
+            % {"reference": audit.reference},
+        )
+        return redirect(audit)
+
+
+class AuditDetailView(PortalPermissionMixin, DetailView):
+    template_name = "audits/audit_detail.html"
+    context_object_name = "audit"
+
+    def get_object(self, queryset=None):
+        return get_visible_or_404(
+            Audit.objects.select_related("lead_auditor", "programme"),
+            self.request.user,
+            pk=self.kwargs["pk"],
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        audit = self.object
+        user = self.request.user
+        forms = kwargs.get("forms", {})
+        is_auditor = services.is_auditor(user, audit)
+        checklist = list(
+            audit.checklist.select_related("clause", "department").order_by("position")
+        )
+        findings = list(
+            audit.findings.select_related("clause", "department", "nonconformity").order_by(
+                "number"
+            )
+        )
+        context.update(
+            colours=AUDIT_COLOURS,
+            result_colours=RESULT_COLOURS,
+            departments=list(audit.scope_departments.all()),
+            procedures=list(audit.scope_procedures.all()),
+            clauses=list(audit.criteria_clauses.all()),
+            criteria_documents=list(audit.criteria_documents.all()),
+            legal=list(audit.legal_criteria.all()),
+            team=list(audit.team.all()),
+            sessions=audit.sessions.select_related("department").order_by("starts_at"),
+            checklist=checklist,
+            findings=findings,
+            transitions=[t for t in AUDIT_FLOW.available(audit, user) if t.name != "report"],
+            is_auditor=is_auditor,
+            can_plan=user.has_perm("audits.manage_audits")
+            and audit.status in (AuditStatus.PLANNED, AuditStatus.PREPARED),
+            can_fill=is_auditor and audit.status == AuditStatus.IN_PROGRESS,
+            can_sign=audit.lead_auditor_id == user.pk
+            and audit.status == AuditStatus.FINDINGS_CONFIRMED,
+            session_form=forms.get("session") or SessionForm(audit=audit),
+            finding_form=forms.get("finding") or FindingForm(audit=audit),
+            report_form=forms.get("report")
+            or ReportForm(initial={"version": audit.version, "summary": audit.summary}),
+            external_form=ExternalAuditorForm(),
+            answer_form=AnswerForm(),
+            reports=attachments_of(audit),
+            signatures=signatures_of(audit),
+            answered=sum(1 for item in checklist if item.result),
+            history_entries=object_history(audit, limit=15),
+        )
+        return context
+
+
+def _again(request, audit, **forms):
+    page = AuditDetailView()
+    page.setup(request, pk=audit.pk)
+    page.object = page.get_object()
+    return render(
+        request, page.template_name, page.get_context_data(object=page.object, forms=forms)
+    )
+
+
+class AuditStepView(PortalPermissionMixin, View):
+    """Every form of the audit's page posts here with ``step``."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, pk: int):
+        audit = get_visible_or_404(
+            Audit.objects.select_related("lead_auditor"), request.user, pk=pk
+        )
+        step = request.POST.get("step", "")
+        try:
+            if step == "move":
+                services.audit_move(
+                    actor=request.user,
+                    audit=audit,
+                    move=request.POST.get("move", ""),
+                    version=_int(request.POST.get("version")),
+                )
+                messages.success(
+                    request,
+                    _("The audit moved on: %(status)s.")
+                    % {"status": Audit.objects.get(pk=pk).get_status_display()},
+                )
+            elif step == "checklist":
+                count = services.checklist_generate(actor=request.user, audit=audit)
+                messages.success(
+                    request, _("%(count)s questions added to the checklist.") % {"count": count}
+                )
+            elif step == "session":
+                form = SessionForm(request.POST, audit=audit)
+                if not form.is_valid():
+                    return _again(request, audit, session=form)
+                services.session_add(actor=request.user, audit=audit, **form.cleaned_data)
+                messages.success(
+                    request, _("The session is in the plan; the department head was notified.")
+                )
+            elif step == "answer":
+                item = get_object_or_404(ChecklistItem, pk=request.POST.get("item"), audit=audit)
+                form = AnswerForm(request.POST)
+                form.is_valid()
+                services.checklist_answer(actor=request.user, item=item, **form.cleaned_data)
+                messages.success(request, _("Saved."))
+                return redirect(audit.get_absolute_url() + f"#item-{item.position}")
+            elif step == "finding":
+                form = FindingForm(request.POST, audit=audit)
+                if not form.is_valid():
+                    return _again(request, audit, finding=form)
+                finding = form.save(commit=False)
+                finding.audit = audit
+                item_id = request.POST.get("item")
+                if item_id:
+                    finding.checklist_item = audit.checklist.filter(pk=item_id).first()
+                services.finding_add(actor=request.user, finding=finding)
+                messages.success(request, _("The finding is recorded."))
+                return redirect(audit.get_absolute_url() + "#findings")
+            elif step == "report":
+                form = ReportForm(request.POST)
+                if form.is_valid():
+                    try:
+                        services.report_sign(
+                            actor=request.user, audit=audit, request=request, **form.cleaned_data
+                        )
+                        messages.success(request, _("The report is signed and frozen."))
+                        return redirect(audit)
+                    except ValidationError as error:
+                        add_service_errors(form, error)
+                return _again(request, audit, report=form)
+            elif step == "external":
+                form = ExternalAuditorForm(request.POST)
+                if not form.is_valid():
+                    raise ValidationError(_("Choose an external auditor."))
+                services.assign_external_auditor(
+                    actor=request.user, audit=audit, user=form.cleaned_data["user"]
+                )
+                messages.success(
+                    request, _("The external auditor can now see this audit, read-only.")
+                )
+            else:
+                raise ValidationError(_("Unknown action."))
+        except ValidationError as error:
+            errors_to_messages(request, error)
+        return redirect(audit)
+
+
+def _int(value):
+    return int(value) if value and str(value).isdigit() else None
+
+
+# --- Programme ----------------------------------------------------------------------
+
+
+class ProgrammeListView(ObjectListView):
+    model = AuditProgramme
+    template_name = "audits/programme_list.html"
+    title = gettext_lazy("Audit programmes")
+    sort_fields = {"year": ("-year",)}
+    default_sort = "year"
+
+    def base_queryset(self):
+        return AuditProgramme.objects.visible_to(self.request.user).annotate(
+            audit_count=Count("audits")
+        )
+
+
+class ProgrammeFormView(PortalPermissionMixin, FormView):
+    permission_required = "audits.manage_audits"
+    form_class = ProgrammeForm
+    template_name = "audits/programme_form.html"
+
+    def get_initial(self):
+        return {
+            "year": timezone.localdate().year + (1 if timezone.localdate().month >= 10 else 0),
+            "cycle_years": 3,
+        }
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["instance"] = AuditProgramme()
+        return kwargs
+
+    def form_valid(self, form):
+        try:
+            programme = services.programme_save(
+                actor=self.request.user, programme=form.save(commit=False)
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+            return self.form_invalid(form)
+        return redirect(programme)
+
+
+class ProgrammeDetailView(PortalPermissionMixin, DetailView):
+    """The programme with its coverage: when each department was last audited, open
+    findings, and the gaps against the audit cycle."""
+
+    template_name = "audits/programme_detail.html"
+    context_object_name = "programme"
+
+    def get_object(self, queryset=None):
+        return get_visible_or_404(AuditProgramme.objects, self.request.user, pk=self.kwargs["pk"])
+
+    def get_context_data(self, **kwargs):
+        from nonconformities.choices import OPEN_STATUSES
+
+        context = super().get_context_data(**kwargs)
+        programme = self.object
+        cycle_start = timezone.localdate().replace(
+            year=programme.year - programme.cycle_years + 1, month=1, day=1
+        )
+        departments = (
+            Department.objects.filter(is_active=True, depth__lte=1)
+            .annotate(
+                last_audit=Max(
+                    "audits__end_date",
+                    filter=Q(audits__status__in=[AuditStatus.REPORTED, AuditStatus.CLOSED]),
+                ),
+                planned=Count("audits", filter=Q(audits__programme=programme), distinct=True),
+                open_findings=Count(
+                    "audits__findings",
+                    filter=Q(audits__findings__nonconformity__status__in=OPEN_STATUSES),
+                    distinct=True,
+                ),
+            )
+            .order_by("path")
+        )
+        rows = [
+            {
+                "department": d,
+                "last": d.last_audit,
+                "planned": d.planned,
+                "open": d.open_findings,
+                "gap": not d.planned and (d.last_audit is None or d.last_audit < cycle_start),
+            }
+            for d in departments
+        ]
+        from qms.models import IsoClause
+
+        clauses = IsoClause.objects.annotate(
+            planned=Count("audits", filter=Q(audits__programme=programme), distinct=True)
+        ).order_by("position")
+        context.update(
+            audits=programme.audits.select_related("lead_auditor").order_by("start_date"),
+            coverage=rows,
+            clauses=clauses,
+            colours=AUDIT_COLOURS,
+            can_approve=self.request.user.has_perm("audits.approve_programme")
+            and programme.status == ProgrammeStatus.DRAFT,
+            can_plan=self.request.user.has_perm("audits.manage_audits")
+            and programme.status == ProgrammeStatus.DRAFT,
+            approve_form=kwargs.get("approve_form") or ApproveForm(),
+            signatures=signatures_of(programme),
+            history_entries=object_history(programme, limit=10),
+        )
+        return context
+
+
+class ProgrammeApproveView(PortalPermissionMixin, View):
+    permission_required = "audits.approve_programme"
+    http_method_names = ["post"]
+
+    def post(self, request, pk: int):
+        programme = get_visible_or_404(AuditProgramme.objects, request.user, pk=pk)
+        form = ApproveForm(request.POST)
+        if form.is_valid():
+            try:
+                services.programme_approve(
+                    actor=request.user,
+                    programme=programme,
+                    password=form.cleaned_data["password"],
+                    request=request,
+                )
+                messages.success(request, _("The audit programme is approved."))
+                return redirect(programme)
+            except ValidationError as error:
+                add_service_errors(form, error)
+        page = ProgrammeDetailView()
+        page.setup(request, pk=pk)
+        page.object = page.get_object()
+        return render(
+            request,
+            page.template_name,
+            page.get_context_data(object=page.object, approve_form=form),
+        )

@@ -1,0 +1,40 @@
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from audits import services
+from audits.models import Audit
+from qms.models import IsoClause
+from tests.factories import UserFactory
+
+TODAY = timezone.localdate()
+
+
+@pytest.fixture
+def audit_crew(org, role_users):
+    return {
+        "manager": role_users["qms_manager"],
+        "head": role_users["top_management"],
+        "lead": UserFactory(username="lead", department=org["b"], roles=["internal_auditor"]),
+        "member": UserFactory(username="member", department=org["b"], roles=["internal_auditor"]),
+        "auditee": UserFactory(username="auditee", department=org["a1"], roles=["staff"]),
+        "external": UserFactory(username="ext", department=None, roles=["external_auditor"]),
+    }
+
+
+def plan(audit_crew, org, departments=("a",), team=("member",), **extra):
+    values = {
+        "title": "Đánh giá nội bộ Phòng A",
+        "start_date": TODAY + timedelta(days=3),
+        "end_date": TODAY + timedelta(days=4),
+        "lead_auditor": audit_crew["lead"],
+    }
+    values.update(extra)
+    return services.audit_plan(
+        actor=audit_crew["manager"],
+        audit=Audit(**values),
+        departments=[org[d] for d in departments],
+        team=[audit_crew[t] for t in team],
+        clauses=list(IsoClause.objects.filter(number__in=["7.5", "8.5"])),
+    )

@@ -1,0 +1,229 @@
+"""Audit pages: the audit through the pages, who sees what, flat query counts."""
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from audits import services
+from audits.models import Audit, AuditProgramme, ChecklistItem, Finding
+from nonconformities.models import Nonconformity
+from qms.models import Attachment, IsoClause, Signature
+from tests.audits.conftest import TODAY, plan
+from tests.factories import PASSWORD, UserFactory
+from tests.permission_matrix import Case, check_list_detail_agree, check_matrix
+
+pytestmark = pytest.mark.django_db
+SEE_ALL = {"qms_manager": 200, "internal_auditor": 200, "top_management": 200}
+
+
+def _step(client, audit, **data):
+    return client.post(f"/audits/{audit.pk}/step/", data)
+
+
+def _fresh(audit):
+    return Audit.objects.get(pk=audit.pk)
+
+
+def test_an_audit_through_the_pages(client, audit_crew, org):
+    client.force_login(audit_crew["manager"])
+    clauses = IsoClause.objects.filter(number__in=["7.5", "8.5"])
+    response = client.post(
+        "/audits/new/",
+        {
+            "audit_type": "internal",
+            "title": "Đánh giá Phòng A",
+            "start_date": (TODAY + timedelta(days=2)).isoformat(),
+            "end_date": (TODAY + timedelta(days=3)).isoformat(),
+            "lead_auditor": audit_crew["lead"].pk,
+            "team": [audit_crew["member"].pk],
+            "scope_departments": [org["a"].pk],
+            "criteria_clauses": [c.pk for c in clauses],
+        },
+    )
+    audit = Audit.objects.get()
+    assert response["Location"] == audit.get_absolute_url()
+    client.force_login(audit_crew["lead"])
+    _step(client, audit, step="checklist")
+    assert audit.checklist.count() == 2
+    _step(client, audit, step="move", move="prepare", version=_fresh(audit).version)
+    _step(client, audit, step="move", move="start", version=_fresh(audit).version)
+    assert _fresh(audit).status == "in_progress"
+    item = audit.checklist.order_by("position").first()
+    client.force_login(audit_crew["member"])
+    _step(client, audit, step="answer", item=item.pk, result="minor_nc", notes="", evidence="Sổ")
+    _step(
+        client,
+        audit,
+        step="finding",
+        item=item.pk,
+        **{
+            "finding-kind": "minor_nc",
+            "finding-department": org["a"].pk,
+            "finding-clause": item.clause_id,
+            "finding-requirement": "Hồ sơ phải được kiểm soát",
+            "finding-evidence": "3/10 hồ sơ thiếu phiếu",
+            "finding-statement": "Phiếu kiểm soát không được lưu",
+        },
+    )
+    page = client.get(audit.get_absolute_url())
+    assert "Phiếu kiểm soát không được lưu" in page.content.decode()
+    client.force_login(audit_crew["lead"])
+    _step(client, audit, step="move", move="confirm", version=_fresh(audit).version)
+    assert Nonconformity.objects.get().origin == Finding.objects.get()
+    response = _step(
+        client,
+        audit,
+        step="report",
+        summary="Phòng A áp dụng đúng quy trình",
+        conclusion="Phù hợp, trừ một điểm nhỏ",
+        password=PASSWORD,
+        version=_fresh(audit).version,
+    )
+    audit = _fresh(audit)
+    assert audit.status == "reported"
+    signature = Signature.objects.get(meaning="report_signed")
+    assert signature.signer == audit_crew["lead"]
+    assert Attachment.objects.get(sha256=signature.content_sha256).original_name.endswith(".pdf")
+    page = client.get(audit.get_absolute_url()).content.decode()
+    assert audit.reference in page and "Phù hợp, trừ một điểm nhỏ" in page
+
+
+def test_bad_input_changes_nothing(client, audit_crew, org):
+    audit = plan(audit_crew, org)
+    client.force_login(audit_crew["lead"])
+    _step(client, audit, step="checklist")
+    other = plan(audit_crew, org, title="Khác")
+    _step(client, other, step="checklist")
+    foreign_item = other.checklist.first()
+    # an item of another audit is not found through this audit
+    assert _step(client, audit, step="answer", item=foreign_item.pk, result="ok").status_code == 404
+    assert ChecklistItem.objects.get(pk=foreign_item.pk).result == ""
+    # an unknown step or move tells the user and changes nothing
+    response = _step(client, audit, step="teleport")
+    assert response.status_code == 302
+    response = _step(client, audit, step="move", move="close", version=audit.version, follow=True)
+    assert _fresh(audit).status == "planned"
+    # a stale version is refused
+    audit = _fresh(audit)
+    _step(client, audit, step="move", move="prepare", version=audit.version + 1)
+    assert _fresh(audit).status == "planned"
+    # the auditee may look but not write
+    client.force_login(audit_crew["auditee"])
+    assert client.get(audit.get_absolute_url()).status_code == 200
+    _step(client, audit, step="move", move="prepare", version=audit.version)
+    assert _fresh(audit).status == "planned"
+    # a wrong password does not sign
+    client.force_login(audit_crew["lead"])
+    response = _step(
+        client, audit, step="report", conclusion="x", password="wrong", version=audit.version
+    )
+    assert response.status_code == 200 and not Signature.objects.exists()
+
+
+def test_form_errors_show_next_to_the_field(client, audit_crew, org):
+    client.force_login(audit_crew["manager"])
+    response = client.post(
+        "/audits/new/",
+        {
+            "audit_type": "internal",
+            "title": "Tự đánh giá",
+            "start_date": (TODAY + timedelta(days=5)).isoformat(),
+            "end_date": (TODAY + timedelta(days=1)).isoformat(),
+            "lead_auditor": audit_crew["lead"].pk,
+            "scope_departments": [org["b"].pk],
+        },
+    )
+    assert response.status_code == 200 and not Audit.objects.exists()
+    assert "is-invalid" in response.content.decode()
+
+
+@pytest.fixture
+def audits(audit_crew, org):
+    in_a = plan(audit_crew, org)
+    in_b = plan(
+        audit_crew,
+        org,
+        departments=("b",),
+        title="Phòng B",
+        lead_auditor=audit_crew["external"],
+        team=(),
+    )
+    return {"a": in_a, "b": in_b}
+
+
+def test_audit_permission_matrix(role_users, audits, audit_crew):
+    a, b = audits["a"], audits["b"]
+    programme = AuditProgramme.objects.create(year=TODAY.year)
+    check_matrix(
+        role_users,
+        [
+            Case("/audits/", 200, {"external_auditor": 200}),
+            Case(f"/audits/{a.pk}/", 200, {"external_auditor": 404}),
+            Case(f"/audits/{b.pk}/", 404, SEE_ALL),
+            Case("/audits/999999/", 404),
+            Case("/audits/new/", 403, {"qms_manager": 200, "internal_auditor": 200}),
+            Case("/audits/programmes/", 200),
+            Case(f"/audits/programmes/{programme.pk}/", 200, {"external_auditor": 404}),
+            Case("/audits/programmes/new/", 403, {"qms_manager": 200, "internal_auditor": 200}),
+        ],
+    )
+
+
+def test_the_external_auditor_sees_only_what_was_assigned(client, audit_crew, audits):
+    outsider = UserFactory(username="ext2", department=None, roles=["external_auditor"])
+    client.force_login(outsider)
+    assert client.get(f"/audits/{audits['a'].pk}/").status_code == 404
+    client.force_login(audit_crew["manager"])
+    _step(client, audits["a"], step="external", user=outsider.pk)
+    client.force_login(outsider)
+    assert client.get(f"/audits/{audits['a'].pk}/").status_code == 200
+    assert client.get(f"/audits/{audits['b'].pk}/").status_code == 404
+    _step(client, audits["a"], step="checklist")  # read-only
+    assert audits["a"].checklist.count() == 0
+
+
+def test_lists_and_pages_agree(role_users, audit_crew, audits):
+    users = {**role_users, **{k: audit_crew[k] for k in ("lead", "member", "auditee", "external")}}
+    check_list_detail_agree(
+        users, "/audits/", lambda a: f"/audits/{a.pk}/", list(Audit.objects.all())
+    )
+
+
+def _count(client, url):
+    with CaptureQueriesContext(connection) as context:
+        assert client.get(url).status_code == 200
+    return len(context)
+
+
+def test_pages_stay_flat_as_audits_grow(client, audit_crew, org):
+    first = plan(audit_crew, org)
+    client.force_login(audit_crew["lead"])
+    _step(client, first, step="checklist")
+    client.force_login(audit_crew["manager"])
+    small = {url: _count(client, url) for url in ("/audits/", f"/audits/{first.pk}/")}
+    for n in range(12):
+        audit = plan(audit_crew, org, title=f"Đợt {n}")
+        client.force_login(audit_crew["lead"])
+        _step(client, audit, step="checklist")
+    client.force_login(audit_crew["lead"])
+    _step(client, first, step="move", move="prepare", version=_fresh(first).version)
+    _step(client, first, step="move", move="start", version=_fresh(first).version)
+    first = _fresh(first)
+    for item in first.checklist.all():
+        finding = Finding(
+            audit=first,
+            kind="observation",
+            department=org["a"],
+            clause=item.clause,
+            requirement="r",
+            evidence="e",
+            statement=f"s{item.pk}",
+        )
+        services.finding_add(actor=audit_crew["lead"], finding=finding)
+    client.force_login(audit_crew["manager"])
+    large = {url: _count(client, url) for url in small}
+    for url, count in large.items():
+        assert count <= small[url] + 1, (url, small[url], count)
+        assert count <= 25, (url, count)

@@ -1,0 +1,149 @@
+"""Internal audit rules: impartiality, the audit's steps, findings raising nonconformities."""
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from audits import services
+from audits.models import AuditProgramme, Finding
+from nonconformities.models import Nonconformity
+from qms.models import Attachment, Signature
+from tests.audits.conftest import TODAY, plan
+from tests.factories import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+def _run_to_confirmed(audit_crew, org, audit):
+    services.checklist_generate(actor=audit_crew["lead"], audit=audit)
+    audit = services.audit_move(actor=audit_crew["lead"], audit=audit, move="prepare")
+    audit = services.audit_move(actor=audit_crew["lead"], audit=audit, move="start")
+    item = audit.checklist.first()
+    services.checklist_answer(
+        actor=audit_crew["member"],
+        item=item,
+        result="minor_nc",
+        notes="Thiếu",
+        evidence="Sổ theo dõi",
+    )
+    services.finding_add(
+        actor=audit_crew["member"],
+        finding=Finding(
+            audit=audit,
+            kind="minor_nc",
+            clause=item.clause,
+            department=org["a"],
+            checklist_item=item,
+            requirement="Hồ sơ phải được kiểm soát",
+            evidence="3/10 hồ sơ thiếu phiếu kiểm soát",
+            statement="Phiếu kiểm soát không được lưu",
+        ),
+    )
+    services.finding_add(
+        actor=audit_crew["lead"],
+        finding=Finding(
+            audit=audit,
+            kind="ofi",
+            department=org["a"],
+            requirement="-",
+            evidence="-",
+            statement="Có thể số hóa sổ theo dõi",
+        ),
+    )
+    return services.audit_move(actor=audit_crew["lead"], audit=audit, move="confirm")
+
+
+def test_an_auditor_never_audits_their_own_department(audit_crew, org):
+    with pytest.raises(ValidationError, match="own work"):
+        plan(audit_crew, org, departments=("b",))
+    with pytest.raises(ValidationError, match="own work"):
+        plan(audit_crew, org, departments=("agency",))  # B is a unit of the agency
+
+
+def test_references_and_the_checklist(audit_crew, org):
+    audit = plan(audit_crew, org)
+    assert audit.reference == f"DGNB-{audit.start_date.year}-01"
+    assert services.checklist_generate(actor=audit_crew["lead"], audit=audit) == 2
+    assert services.checklist_generate(actor=audit_crew["lead"], audit=audit) == 0
+    with pytest.raises(PermissionDenied):
+        services.checklist_generate(actor=audit_crew["auditee"], audit=audit)
+
+
+def test_confirming_raises_one_nonconformity_per_nc_finding(audit_crew, org):
+    audit = _run_to_confirmed(audit_crew, org, plan(audit_crew, org))
+    assert audit.status == "findings_confirmed"
+    nc = Nonconformity.objects.get()
+    finding = Finding.objects.get(kind="minor_nc")
+    assert finding.nonconformity == nc and nc.origin == finding and nc.source == "internal_audit"
+    assert nc.department == org["a"]
+    assert Finding.objects.get(kind="ofi").nonconformity is None
+
+
+def test_only_the_lead_signs_the_report_and_it_is_frozen(audit_crew, org):
+    audit = _run_to_confirmed(audit_crew, org, plan(audit_crew, org))
+    with pytest.raises(ValidationError, match="lead auditor"):
+        services.report_sign(
+            actor=audit_crew["member"],
+            audit=audit,
+            summary="",
+            conclusion="Phù hợp",
+            password=PASSWORD,
+            version=audit.version,
+        )
+    reported = services.report_sign(
+        actor=audit_crew["lead"],
+        audit=audit,
+        summary="Tóm tắt",
+        conclusion="Phù hợp, có hiệu lực",
+        password=PASSWORD,
+        version=audit.version,
+    )
+    assert reported.status == "reported"
+    report = Attachment.objects.get(object_id=audit.pk, content_type__model="audit")
+    assert Signature.objects.get(meaning="report_signed").content_sha256 == report.sha256
+    with pytest.raises(ValidationError):
+        services.finding_add(
+            actor=audit_crew["lead"],
+            finding=Finding(
+                audit=reported,
+                kind="ofi",
+                department=org["a"],
+                requirement="x",
+                evidence="x",
+                statement="x",
+            ),
+        )
+
+
+def test_no_closing_while_a_raised_nonconformity_is_open(audit_crew, org):
+    audit = _run_to_confirmed(audit_crew, org, plan(audit_crew, org))
+    audit = services.report_sign(
+        actor=audit_crew["lead"],
+        audit=audit,
+        summary="",
+        conclusion="Phù hợp",
+        password=PASSWORD,
+        version=audit.version,
+    )
+    with pytest.raises(ValidationError, match="still open"):
+        services.audit_move(actor=audit_crew["lead"], audit=audit, move="close")
+    Nonconformity.objects.update(status="closed")
+    assert (
+        services.audit_move(actor=audit_crew["lead"], audit=audit, move="close").status == "closed"
+    )
+
+
+def test_the_programme_is_approved_with_a_signature(audit_crew, org):
+    programme = services.programme_save(
+        actor=audit_crew["manager"], programme=AuditProgramme(year=TODAY.year)
+    )
+    with pytest.raises(ValidationError, match="Plan the year"):
+        services.programme_approve(actor=audit_crew["head"], programme=programme, password=PASSWORD)
+    plan(audit_crew, org, programme=programme)
+    with pytest.raises(PermissionDenied):
+        services.programme_approve(
+            actor=audit_crew["manager"], programme=programme, password=PASSWORD
+        )
+    approved = services.programme_approve(
+        actor=audit_crew["head"], programme=programme, password=PASSWORD
+    )
+    assert approved.status == "approved" and approved.signature.meaning == "programme_approved"
