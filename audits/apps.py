@@ -8,4 +8,4 @@ class AuditsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from audits import integration  # noqa: F401  (My tasks, reminders, search, files)
+        from audits import evidence, integration  # noqa: F401  (packs, My tasks, reminders…)

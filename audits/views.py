@@ -140,6 +140,8 @@ class AuditDetailView(PortalPermissionMixin, DetailView):
         user = self.request.user
         forms = kwargs.get("forms", {})
         is_auditor = services.is_auditor(user, audit)
+        signatures = list(signatures_of(audit))
+        signed_hashes = {s.content_sha256 for s in signatures}
         checklist = list(
             audit.checklist.select_related("clause", "department").order_by("position")
         )
@@ -173,8 +175,9 @@ class AuditDetailView(PortalPermissionMixin, DetailView):
             or ReportForm(initial={"version": audit.version, "summary": audit.summary}),
             external_form=ExternalAuditorForm(),
             answer_form=AnswerForm(),
-            reports=attachments_of(audit),
-            signatures=signatures_of(audit),
+            # only the signed report PDFs are "the report"; other files are evidence
+            reports=[a for a in attachments_of(audit) if a.sha256 in signed_hashes],
+            signatures=signatures,
             answered=sum(1 for item in checklist if item.result),
             history_entries=object_history(audit, limit=15),
         )

@@ -42,6 +42,11 @@ def _navigation(user) -> list[dict]:
             "url": reverse("audits:programme_list"),
             "icon": "calendar-range",
         },
+        {
+            "label": _("My evidence packs"),
+            "url": reverse("qms:evidence_list"),
+            "icon": "file-earmark-zip",
+        },
     ]
     sections.append({"label": _("Internal audit"), "items": audits})
     improvement = [

@@ -59,18 +59,22 @@ class _Echo:
         return value
 
 
-def csv_response(objects: Iterable[Any], columns: list[Column], filename: str):
+def csv_lines(objects: Iterable[Any], columns: list[Column]) -> Iterator[str]:
     writer = csv.writer(_Echo())
+    yield "\ufeff"  # a BOM so that Excel reads UTF-8 (Vietnamese, Chinese) correctly
+    yield writer.writerow([force_str(c.header) for c in columns])
+    for row in _rows(objects, columns):
+        yield writer.writerow([v.isoformat(sep=" ") if isinstance(v, datetime) else v for v in row])
 
-    def stream() -> Iterator[str]:
-        yield "\ufeff"  # a BOM so that Excel reads UTF-8 (Vietnamese, Chinese) correctly
-        yield writer.writerow([force_str(c.header) for c in columns])
-        for row in _rows(objects, columns):
-            yield writer.writerow(
-                [v.isoformat(sep=" ") if isinstance(v, datetime) else v for v in row]
-            )
 
-    response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
+def csv_bytes(objects: Iterable[Any], columns: list[Column]) -> bytes:
+    return "".join(csv_lines(objects, columns)).encode("utf-8")
+
+
+def csv_response(objects: Iterable[Any], columns: list[Column], filename: str):
+    response = StreamingHttpResponse(
+        csv_lines(objects, columns), content_type="text/csv; charset=utf-8"
+    )
     response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
     return response
 

@@ -18,3 +18,10 @@ def send_notification_email(notification_id: int) -> bool:
 @shared_task(name="qms.tasks.send_pending_notification_emails")
 def send_pending_notification_emails() -> int:
     return notifications.send_pending_emails()
+
+
+@shared_task(name="qms.tasks.build_evidence_pack")
+def build_evidence_pack(pack_id: int) -> str:
+    from qms.evidence import pack_build
+
+    return pack_build(pack_id).status

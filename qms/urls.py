@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from qms.views import accounts
+from qms.views import evidence as evidence_views
 from qms.views import platform as views
 
 app_name = "qms"
@@ -88,6 +89,19 @@ platform_patterns = [
         name="calendar_delete",
     ),
     path("activity/", views.ActivityView.as_view(), name="activity"),
+    path("evidence/", evidence_views.EvidencePackListView.as_view(), name="evidence_list"),
+    path(
+        "evidence/request/",
+        evidence_views.EvidencePackRequestView.as_view(),
+        name="evidence_request",
+    ),
+    path("evidence/verify/", evidence_views.EvidenceVerifyView.as_view(), name="evidence_verify"),
+    path("evidence/<int:pk>/", evidence_views.EvidencePackView.as_view(), name="evidence_pack"),
+    path(
+        "evidence/<int:pk>/download/",
+        evidence_views.EvidencePackDownloadView.as_view(),
+        name="evidence_download",
+    ),
     path("search/", views.SearchView.as_view(), name="search"),
     path("admin/security-log/", views.SecurityLogView.as_view(), name="security_log"),
 ]

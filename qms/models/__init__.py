@@ -1,5 +1,6 @@
 from .attachments import Attachment
 from .calendar import CalendarDay
+from .evidence import EvidencePack
 from .notifications import Notification, Reminder
 from .organisation import (
     Department,
@@ -15,6 +16,7 @@ __all__ = [
     "Attachment",
     "CalendarDay",
     "Department",
+    "EvidencePack",
     "IsoClause",
     "DepartmentGroupObjectPermission",
     "DepartmentUserObjectPermission",

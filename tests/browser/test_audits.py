@@ -3,14 +3,17 @@
 The lead auditor answers a checklist question, records the nonconformity found, confirms
 the findings (which raises a nonconformity for the audited department), mistypes the
 password once and then signs the report; the PDF downloads and names the finding. The
-auditee sees the audit read-only. The plan (people, departments, audit started) is set up
+evidence pack is exported, downloaded and verified against its manifest on the portal's
+page. The auditee sees the audit read-only. The plan (people, departments, audit started) is set up
 in Python; it is not the point here.
 """
 
 from __future__ import annotations
 
 import io
+import json
 import re
+import zipfile
 from datetime import timedelta
 from pathlib import Path
 
@@ -114,6 +117,28 @@ def test_checklist_to_signed_report(open_as, started):
     text = " ".join(page.extract_text() for page in pdf.pages)
     assert audit.reference in text
     assert re.search(r"Phiếu\s+kiểm\s+soát", text)
+
+    # The evidence pack: exported, downloaded, and verified against its manifest.
+    lead.get_by_test_id("export-pack").click()
+    expect(lead.get_by_test_id("pack-status")).to_have_attribute("data-status", "ready")
+    with lead.expect_download() as download_info:
+        lead.get_by_test_id("pack-download").click()
+    pack_file = Path(download_info.value.path())
+    with zipfile.ZipFile(pack_file) as archive:
+        manifest = json.loads(archive.read("manifest.json"))
+    assert any(entry["path"].startswith("01-report/") for entry in manifest["files"])
+    assert any(entry["path"].startswith("05-nonconformities/") for entry in manifest["files"])
+    lead.goto("/evidence/verify/")
+    lead.set_input_files(
+        "input[type=file]",
+        files=[
+            {"name": "pack.zip", "mimeType": "application/zip", "buffer": pack_file.read_bytes()}
+        ],
+    )
+    lead.get_by_test_id("verify-pack").click()
+    expect(lead.get_by_test_id("verify-result")).to_contain_text(
+        f"all {len(manifest['files'])} files match their manifest"
+    )
 
     auditee = open_as("mai")
     auditee.goto(audit.get_absolute_url())
