@@ -167,12 +167,39 @@ class _Progress:
             self.last = time.monotonic()
 
 
-def _hash_file(path: str) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for chunk in iter(lambda: handle.read(CHUNK), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
+class _HashingWriter:
+    """Writes the ZIP once, hashing as it goes: no second pass over gigabytes.
+
+    It refuses ``seek``, so ``zipfile`` writes each entry's sizes after its data (a data
+    descriptor) instead of going back to patch the header.
+    """
+
+    def __init__(self, handle: IO[bytes]):
+        self.handle = handle
+        self.digest = hashlib.sha256()
+        self.position = 0
+
+    def write(self, data) -> int:
+        self.handle.write(data)
+        self.digest.update(data)
+        self.position += len(data)
+        return len(data)
+
+    def tell(self) -> int:
+        return self.position
+
+    def seek(self, *args) -> int:
+        raise OSError("not seekable")
+
+    def flush(self) -> None:
+        self.handle.flush()
+
+
+class _BuiltFile(File):
+    """The finished ZIP on local disk: file storage moves it into place, not copies it."""
+
+    def temporary_file_path(self) -> str:
+        return self.file.name
 
 
 def pack_build(pack_id: int) -> EvidencePack:
@@ -208,10 +235,14 @@ def _build(pack: EvidencePack, user) -> EvidencePack:
     progress = _Progress(pack.pk)
     entries = []
     handle, temp_path = tempfile.mkstemp(suffix=".zip")
-    os.close(handle)
     try:
         stamp = timezone.localtime().timetuple()[:6]
-        with zipfile.ZipFile(temp_path, "w", zipfile.ZIP_STORED, allowZip64=True) as archive:
+        with (
+            os.fdopen(handle, "wb") as raw,
+            zipfile.ZipFile(
+                writer := _HashingWriter(raw), "w", zipfile.ZIP_STORED, allowZip64=True
+            ) as archive,
+        ):
             for item in files:
                 digest, size = hashlib.sha256(), 0
                 info = zipfile.ZipInfo(item.path, date_time=stamp)
@@ -248,12 +279,12 @@ def _build(pack: EvidencePack, user) -> EvidencePack:
                     {"pack": pack, "manifest": manifest, "total": sum(e["size"] for e in entries)},
                 ),
             )
-        size = os.path.getsize(temp_path)
-        sha256 = _hash_file(temp_path)
-        with open(temp_path, "rb") as handle_in:
-            name = default_storage.save(f"packs/{uuid.uuid4().hex}.zip", File(handle_in))
+        size, sha256 = writer.position, writer.digest.hexdigest()
+        with open(temp_path, "rb") as built:
+            name = default_storage.save(f"packs/{uuid.uuid4().hex}.zip", _BuiltFile(built))
     finally:
-        os.unlink(temp_path)
+        if os.path.exists(temp_path):
+            os.unlink(temp_path)
     pack.refresh_from_db()
     pack.status = EvidencePack.Status.READY
     pack.files_done = pack.files_total

@@ -1,6 +1,7 @@
 """Evidence packs: complete, verifiable, safe to open, and never holding what is hidden."""
 
 import csv
+import hashlib
 import io
 import json
 import zipfile
@@ -164,7 +165,10 @@ def test_pages_and_downloads(
     assert 'data-status="ready"' in partial and "every 2s" not in partial
     download = client.get(f"/evidence/{pack.pk}/download/")
     assert download.status_code == 200 and download["Content-Type"] == "application/zip"
-    assert zipfile.ZipFile(io.BytesIO(b"".join(download.streaming_content))).testzip() is None
+    body = b"".join(download.streaming_content)
+    assert zipfile.ZipFile(io.BytesIO(body)).testzip() is None
+    pack.refresh_from_db()
+    assert hashlib.sha256(body).hexdigest() == pack.sha256 and len(body) == pack.size
     # someone else's pack, a foreign or hidden source: 404, and nothing is queued
     client.force_login(audit_crew["auditee"])
     assert client.get(pack.get_absolute_url()).status_code == 404
