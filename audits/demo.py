@@ -191,6 +191,13 @@ def load(stdout) -> None:
         password=password,
         version=second.version,
     )
+    services.finding_action(
+        actor=lead,
+        finding=second.findings.get(kind="ofi"),
+        title="Gửi tin nhắn tự động khi hồ sơ sẵn sàng trả kết quả",
+        owner=users["processowner"],
+        due_date=add_working_days(today, 30),
+    )
 
     # In progress: the one-stop shop, half of the checklist answered.
     third = _plan(

@@ -1,9 +1,10 @@
 from __future__ import annotations
 
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from audits.choices import FINDING_KINDS, ItemResult
+from audits.choices import FINDING_KINDS, ItemResult, ProgrammeStatus
 from audits.models import Audit, AuditProgramme, Finding
 from documents.models import Document, ExternalDocument
 from qms.models import Department, IsoClause, User
@@ -52,7 +53,10 @@ class AuditForm(forms.ModelForm):
 
     def __init__(self, *args, actor=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["programme"].queryset = AuditProgramme.objects.all()
+        # an approved programme is signed as it stands: audits join it while it is a draft
+        self.fields["programme"].queryset = AuditProgramme.objects.filter(
+            Q(status=ProgrammeStatus.DRAFT) | Q(pk=self.instance.programme_id)
+        )
         self.fields["programme"].empty_label = _("(none)")
         self.fields["lead_auditor"].queryset = auditors()
         self.fields["lead_auditor"].empty_label = _("Choose the lead auditor")
@@ -161,4 +165,24 @@ class ExternalAuditorForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["user"].queryset = User.objects.filter(
             groups__name="external_auditor", is_active=True
+        )
+
+
+class FindingActionForm(forms.Form):
+    prefix = "action"
+    finding = forms.ModelChoiceField(label=_("finding"), queryset=Finding.objects.none())
+    title = forms.CharField(label=_("action"), max_length=300)
+    owner = forms.ModelChoiceField(label=_("owner"), queryset=User.objects.none())
+    due_date = forms.DateField(label=_("due date"), widget=DATE)
+
+    def __init__(self, *args, audit=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if audit is not None:
+            self.fields["finding"].queryset = audit.findings.filter(
+                kind__in=[ItemResult.OBSERVATION, ItemResult.OFI], action__isnull=True
+            ).select_related("audit")
+        self.fields["owner"].queryset = (
+            User.objects.filter(is_active=True, department__isnull=False)
+            .select_related("department")
+            .order_by("last_name", "first_name")
         )

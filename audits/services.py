@@ -8,7 +8,7 @@ and frozen; an audit closes only when every nonconformity it raised is closed.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -153,6 +153,14 @@ def audit_plan(
             raise ValidationError(_("The audit has started: its plan cannot change any more."))
         audit.version = current.version + 1
         audit.status = current.status
+    joins_programme = audit.programme_id and (
+        not audit.pk or current.programme_id != audit.programme_id
+    )
+    approved = AuditProgramme.objects.filter(pk=audit.programme_id, status=ProgrammeStatus.APPROVED)
+    if joins_programme and approved.exists():
+        raise ValidationError(
+            {"programme": _("This programme is approved as it stands: it takes no new audits.")}
+        )
     if not departments:
         raise ValidationError({"scope_departments": _("Choose at least one department to audit.")})
     if audit.end_date < audit.start_date:
@@ -297,6 +305,45 @@ def finding_add(*, actor, finding: Finding) -> Finding:
         raise ValidationError({"department": _("This department is not in the audit's scope.")})
     finding.number = (audit.findings.aggregate(last=Max("number"))["last"] or 0) + 1
     return save_with_history(finding, actor=actor, reason=gettext_noop("Finding recorded"))
+
+
+@transaction.atomic
+def finding_action(
+    *, actor, finding: Finding, title: str, owner: User, due_date: date, description: str = ""
+):
+    """An observation or opportunity for improvement becomes an action in the tracker."""
+    from nonconformities.choices import ActionKind
+    from nonconformities.models import Action
+    from nonconformities.services import action_add
+
+    finding = (
+        Finding.objects.select_for_update(of=("self",)).select_related("audit").get(pk=finding.pk)
+    )
+    audit = finding.audit
+    if not (audit.lead_auditor_id == actor.pk or actor.has_perm("audits.manage_audits")):
+        raise PermissionDenied
+    if finding.kind not in (ItemResult.OBSERVATION, ItemResult.OFI):
+        raise ValidationError(_("Nonconformities get their actions through their own page."))
+    if finding.action_id:
+        raise ValidationError(_("This finding already has an action."))
+    if audit.status not in (AuditStatus.FINDINGS_CONFIRMED, AuditStatus.REPORTED):
+        raise ValidationError(_("Actions are created from findings once they are confirmed."))
+    kind = ActionKind.IMPROVEMENT if finding.kind == ItemResult.OFI else ActionKind.PREVENTIVE
+    action = action_add(
+        actor=actor,
+        action=Action(
+            title=title,
+            description=description or finding.statement,
+            kind=kind,
+            owner=owner,
+            department=finding.department,
+            due_date=due_date,
+        ),
+        source=finding,
+    )
+    finding.action = action
+    save_with_history(finding, actor=actor, reason=gettext_noop("Action created from finding"))
+    return action
 
 
 def audit_move(*, actor, audit: Audit, move: str, version: int | None = None) -> Audit:

@@ -19,6 +19,7 @@ from audits.forms import (
     ApproveForm,
     AuditForm,
     ExternalAuditorForm,
+    FindingActionForm,
     FindingForm,
     ProgrammeForm,
     ReportForm,
@@ -146,9 +147,9 @@ class AuditDetailView(PortalPermissionMixin, DetailView):
             audit.checklist.select_related("clause", "department").order_by("position")
         )
         findings = list(
-            audit.findings.select_related("clause", "department", "nonconformity").order_by(
-                "number"
-            )
+            audit.findings.select_related(
+                "clause", "department", "nonconformity", "action"
+            ).order_by("number")
         )
         context.update(
             colours=AUDIT_COLOURS,
@@ -167,6 +168,11 @@ class AuditDetailView(PortalPermissionMixin, DetailView):
             can_plan=user.has_perm("audits.manage_audits")
             and audit.status in (AuditStatus.PLANNED, AuditStatus.PREPARED),
             can_fill=is_auditor and audit.status == AuditStatus.IN_PROGRESS,
+            can_add_session=(
+                audit.lead_auditor_id == user.pk or user.has_perm("audits.manage_audits")
+            )
+            and audit.status
+            in (AuditStatus.PLANNED, AuditStatus.PREPARED, AuditStatus.IN_PROGRESS),
             can_sign=audit.lead_auditor_id == user.pk
             and audit.status == AuditStatus.FINDINGS_CONFIRMED,
             session_form=forms.get("session") or SessionForm(audit=audit),
@@ -174,6 +180,12 @@ class AuditDetailView(PortalPermissionMixin, DetailView):
             report_form=forms.get("report")
             or ReportForm(initial={"version": audit.version, "summary": audit.summary}),
             external_form=ExternalAuditorForm(),
+            can_follow_up=(
+                audit.lead_auditor_id == user.pk or user.has_perm("audits.manage_audits")
+            )
+            and audit.status in (AuditStatus.FINDINGS_CONFIRMED, AuditStatus.REPORTED)
+            and any(f.kind in ("observation", "ofi") and not f.action_id for f in findings),
+            action_form=forms.get("action") or FindingActionForm(audit=audit),
             answer_form=AnswerForm(),
             # only the signed report PDFs are "the report"; other files are evidence
             reports=[a for a in attachments_of(audit) if a.sha256 in signed_hashes],
@@ -247,6 +259,21 @@ class AuditStepView(PortalPermissionMixin, View):
                     finding.checklist_item = audit.checklist.filter(pk=item_id).first()
                 services.finding_add(actor=request.user, finding=finding)
                 messages.success(request, _("The finding is recorded."))
+                return redirect(audit.get_absolute_url() + "#findings")
+            elif step == "action":
+                form = FindingActionForm(request.POST, audit=audit)
+                if not form.is_valid():
+                    return _again(request, audit, action=form)
+                try:
+                    action = services.finding_action(actor=request.user, **form.cleaned_data)
+                except ValidationError as error:
+                    add_service_errors(form, error)
+                    return _again(request, audit, action=form)
+                messages.success(
+                    request,
+                    _("Action %(number)s is in the tracker; its owner was notified.")
+                    % {"number": action.number},
+                )
                 return redirect(audit.get_absolute_url() + "#findings")
             elif step == "report":
                 form = ReportForm(request.POST)
@@ -332,7 +359,11 @@ class ProgrammeDetailView(PortalPermissionMixin, DetailView):
     context_object_name = "programme"
 
     def get_object(self, queryset=None):
-        return get_visible_or_404(AuditProgramme.objects, self.request.user, pk=self.kwargs["pk"])
+        return get_visible_or_404(
+            AuditProgramme.objects.select_related("approved_by", "signature"),
+            self.request.user,
+            pk=self.kwargs["pk"],
+        )
 
     def get_context_data(self, **kwargs):
         from nonconformities.choices import OPEN_STATUSES

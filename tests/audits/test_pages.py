@@ -83,6 +83,14 @@ def test_an_audit_through_the_pages(client, audit_crew, org):
     )
     audit = _fresh(audit)
     assert audit.status == "reported"
+    # the opportunity for improvement noted becomes an action in the tracker
+    _step(
+        client,
+        audit,
+        step="finding",
+        **{"finding-kind": "ofi", "finding-department": org["a"].pk},
+    )  # too late to record a finding: nothing changes
+    assert audit.findings.count() == 1
     signature = Signature.objects.get(meaning="report_signed")
     assert signature.signer == audit_crew["lead"]
     assert Attachment.objects.get(sha256=signature.content_sha256).original_name.endswith(".pdf")
@@ -227,3 +235,28 @@ def test_pages_stay_flat_as_audits_grow(client, audit_crew, org):
     for url, count in large.items():
         assert count <= small[url] + 1, (url, small[url], count)
         assert count <= 25, (url, count)
+
+
+def test_an_action_from_an_opportunity_for_improvement(client, audit_crew, org):
+    from nonconformities.models import Action
+    from tests.audits.test_services import _run_to_confirmed
+
+    audit = _run_to_confirmed(audit_crew, org, plan(audit_crew, org))
+    other = _run_to_confirmed(audit_crew, org, plan(audit_crew, org, title="Khác"))
+    client.force_login(audit_crew["lead"])
+    data = {
+        "step": "action",
+        "action-title": "Số hóa sổ theo dõi",
+        "action-owner": audit_crew["auditee"].pk,
+        "action-due_date": (TODAY + timedelta(days=30)).isoformat(),
+    }
+    foreign = other.findings.get(kind="ofi")
+    response = _step(client, audit, **data, **{"action-finding": foreign.pk})
+    assert response.status_code == 200 and not Action.objects.exists()
+    assert "is-invalid" in response.content.decode()
+    ofi = audit.findings.get(kind="ofi")
+    response = _step(client, audit, **data, **{"action-finding": ofi.pk})
+    action = Action.objects.get()
+    assert response.status_code == 302 and action.title == "Số hóa sổ theo dõi"
+    page = client.get(audit.get_absolute_url()).content.decode()
+    assert action.number in page and 'data-testid="add-action"' not in page

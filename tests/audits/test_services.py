@@ -147,3 +147,41 @@ def test_the_programme_is_approved_with_a_signature(audit_crew, org):
         actor=audit_crew["head"], programme=programme, password=PASSWORD
     )
     assert approved.status == "approved" and approved.signature.meaning == "programme_approved"
+
+
+def test_an_approved_programme_takes_no_new_audit(audit_crew, org):
+    programme = services.programme_save(
+        actor=audit_crew["manager"], programme=AuditProgramme(year=TODAY.year)
+    )
+    plan(audit_crew, org, programme=programme)
+    services.programme_approve(actor=audit_crew["head"], programme=programme, password=PASSWORD)
+    with pytest.raises(ValidationError, match="approved as it stands"):
+        plan(audit_crew, org, programme=programme, title="Thêm")
+
+
+def test_an_opportunity_for_improvement_becomes_an_action(audit_crew, org):
+    from datetime import timedelta
+
+    from nonconformities.models import Action
+
+    audit = _run_to_confirmed(audit_crew, org, plan(audit_crew, org))
+    ofi = Finding.objects.get(kind="ofi")
+    values = {
+        "title": "Số hóa sổ theo dõi",
+        "owner": audit_crew["auditee"],
+        "due_date": TODAY + timedelta(days=30),
+    }
+    with pytest.raises(PermissionDenied):
+        services.finding_action(actor=audit_crew["auditee"], finding=ofi, **values)
+    with pytest.raises(ValidationError, match="own page"):
+        services.finding_action(
+            actor=audit_crew["lead"], finding=Finding.objects.get(kind="minor_nc"), **values
+        )
+    action = services.finding_action(actor=audit_crew["lead"], finding=ofi, **values)
+    ofi.refresh_from_db()
+    assert ofi.action == action and action.kind == "improvement"
+    assert action.source == ofi and action.source_label == f"{audit.reference} F02"
+    assert action.department == org["a"] and action.nonconformity is None
+    with pytest.raises(ValidationError, match="already has an action"):
+        services.finding_action(actor=audit_crew["lead"], finding=ofi, **values)
+    assert Action.objects.count() == 1
