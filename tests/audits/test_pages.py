@@ -260,3 +260,29 @@ def test_an_action_from_an_opportunity_for_improvement(client, audit_crew, org):
     assert response.status_code == 302 and action.title == "Số hóa sổ theo dõi"
     page = client.get(audit.get_absolute_url()).content.decode()
     assert action.number in page and 'data-testid="add-action"' not in page
+
+
+def test_the_printable_audit_plan(client, audit_crew, org):
+    import io
+
+    from pypdf import PdfReader
+
+    audit = plan(audit_crew, org)
+    client.force_login(audit_crew["lead"])
+    client.post(
+        f"/audits/{audit.pk}/step/",
+        {
+            "step": "session",
+            "session-department": org["a"].pk,
+            "session-starts_at": f"{audit.start_date.isoformat()}T08:30",
+            "session-ends_at": f"{audit.start_date.isoformat()}T11:00",
+            "session-topic": "Họp khai mạc",
+        },
+    )
+    client.force_login(audit_crew["auditee"])
+    response = client.get(f"/audits/{audit.pk}/plan.pdf")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(response.content)).pages)
+    assert audit.reference in text and "Họp khai mạc" in text and "08:30" in text
+    client.force_login(audit_crew["external"])
+    assert client.get(f"/audits/{audit.pk}/plan.pdf").status_code == 404
