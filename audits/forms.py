@@ -5,7 +5,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from audits.choices import FINDING_KINDS, ItemResult, ProgrammeStatus
-from audits.models import Audit, AuditProgramme, Finding
+from audits.models import Audit, AuditProgramme, ChecklistItem, Finding
 from documents.models import Document, ExternalDocument
 from qms.models import Department, IsoClause, User
 
@@ -186,3 +186,19 @@ class FindingActionForm(forms.Form):
             .select_related("department")
             .order_by("last_name", "first_name")
         )
+
+
+class QuestionForm(forms.ModelForm):
+    prefix = "question"
+
+    class Meta:
+        model = ChecklistItem
+        fields = ["department", "clause", "question"]
+        widgets = {"question": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, audit=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["question"].required = True
+        self.fields["clause"].empty_label = _("(none)")
+        if audit is not None:
+            self.fields["department"].queryset = audit.scope_departments.all()

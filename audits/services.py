@@ -24,7 +24,7 @@ from audits.workflows import AUDIT_FLOW
 from qms import attachments, signatures
 from qms.history import save_with_history
 from qms.iso import TITLES
-from qms.models import Department, Signature, User
+from qms.models import Department, IsoClause, Signature, User
 from qms.notifications import notify
 from qms.search import fold
 from qms.workflow import check_version
@@ -272,6 +272,38 @@ def checklist_generate(*, actor, audit: Audit) -> int:
             )
             created += 1
     return created
+
+
+@transaction.atomic
+def checklist_question_save(
+    *,
+    actor,
+    audit: Audit,
+    question: str,
+    department: Department | None,
+    clause: IsoClause | None,
+    item: ChecklistItem | None = None,
+) -> ChecklistItem:
+    """Add a question of the auditor's own, or reword one, before the audit starts."""
+    if not is_auditor(actor, audit) and not actor.has_perm("audits.manage_audits"):
+        raise PermissionDenied
+    if audit.status not in (AuditStatus.PLANNED, AuditStatus.PREPARED):
+        raise ValidationError(_("The checklist is prepared before the audit starts."))
+    if not question.strip():
+        raise ValidationError({"question": _("Write the question.")})
+    if department is not None and not audit.scope_departments.filter(pk=department.pk).exists():
+        raise ValidationError({"department": _("This department is not in the audit's scope.")})
+    if item is None:
+        position = audit.checklist.aggregate(last=Max("position"))["last"] or 0
+        item = ChecklistItem(audit=audit, position=position + 1)
+        reason = gettext_noop("Checklist question added")
+    else:
+        item = ChecklistItem.objects.select_for_update().get(pk=item.pk, audit=audit)
+        reason = gettext_noop("Checklist question changed")
+    item.question = question.strip()
+    item.department = department
+    item.clause = clause
+    return save_with_history(item, actor=actor, reason=reason)
 
 
 @transaction.atomic

@@ -23,6 +23,7 @@ from audits.forms import (
     FindingActionForm,
     FindingForm,
     ProgrammeForm,
+    QuestionForm,
     ReportForm,
     SessionForm,
 )
@@ -188,6 +189,9 @@ class AuditDetailView(PortalPermissionMixin, DetailView):
             and any(f.kind in ("observation", "ofi") and not f.action_id for f in findings),
             action_form=forms.get("action") or FindingActionForm(audit=audit),
             answer_form=AnswerForm(),
+            can_edit_checklist=(is_auditor or user.has_perm("audits.manage_audits"))
+            and audit.status in (AuditStatus.PLANNED, AuditStatus.PREPARED),
+            question_form=forms.get("question") or QuestionForm(audit=audit),
             # only the signed report PDFs are "the report"; other files are evidence
             reports=[a for a in attachments_of(audit) if a.sha256 in signed_hashes],
             signatures=signatures,
@@ -242,6 +246,22 @@ class AuditStepView(PortalPermissionMixin, View):
                 messages.success(
                     request, _("The session is in the plan; the department head was notified.")
                 )
+            elif step == "question":
+                item = None
+                if request.POST.get("item"):
+                    item = get_object_or_404(ChecklistItem, pk=request.POST["item"], audit=audit)
+                form = QuestionForm(request.POST, audit=audit)
+                if not form.is_valid():
+                    return _again(request, audit, question=form)
+                try:
+                    item = services.checklist_question_save(
+                        actor=request.user, audit=audit, item=item, **form.cleaned_data
+                    )
+                except ValidationError as error:
+                    add_service_errors(form, error)
+                    return _again(request, audit, question=form)
+                messages.success(request, _("The checklist is updated."))
+                return redirect(audit.get_absolute_url() + f"#item-{item.position}")
             elif step == "answer":
                 item = get_object_or_404(ChecklistItem, pk=request.POST.get("item"), audit=audit)
                 form = AnswerForm(request.POST)

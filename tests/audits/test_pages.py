@@ -286,3 +286,45 @@ def test_the_printable_audit_plan(client, audit_crew, org):
     assert audit.reference in text and "Họp khai mạc" in text and "08:30" in text
     client.force_login(audit_crew["external"])
     assert client.get(f"/audits/{audit.pk}/plan.pdf").status_code == 404
+
+
+def test_auditors_add_and_reword_questions_before_the_audit(client, audit_crew, org):
+    audit = plan(audit_crew, org)
+    client.force_login(audit_crew["lead"])
+    _step(client, audit, step="checklist")
+    first = audit.checklist.order_by("position").first()
+    _step(
+        client,
+        audit,
+        step="question",
+        **{"question-department": org["a"].pk, "question-question": "Sổ theo dõi hồ sơ trễ hạn?"},
+    )
+    added = audit.checklist.order_by("position").last()
+    assert added.position == 3 and added.clause is None and added.department == org["a"]
+    _step(
+        client,
+        audit,
+        step="question",
+        item=first.pk,
+        **{
+            "question-department": org["a"].pk,
+            "question-clause": first.clause_id,
+            "question-question": "Kiểm tra 10 hồ sơ ngẫu nhiên",
+        },
+    )
+    first.refresh_from_db()
+    assert first.question == "Kiểm tra 10 hồ sơ ngẫu nhiên" and first.clause_id
+    # outside the scope, empty, or once the audit has started: refused, nothing changes
+    response = _step(
+        client,
+        audit,
+        step="question",
+        **{"question-department": org["b"].pk, "question-question": "?"},
+    )
+    assert response.status_code == 200 and audit.checklist.count() == 3
+    _step(client, audit, step="move", move="prepare", version=_fresh(audit).version)
+    _step(client, audit, step="move", move="start", version=_fresh(audit).version)
+    _step(client, audit, step="question", **{"question-question": "Muộn"})
+    assert audit.checklist.count() == 3
+    client.force_login(audit_crew["auditee"])
+    assert audit.checklist.filter(question="Muộn").count() == 0
