@@ -34,7 +34,7 @@ CHECKLIST_COLUMNS = [
     exports.Column(_("Number"), lambda i: i.position),
     exports.Column(_("Clause"), lambda i: i.clause.number if i.clause_id else ""),
     exports.Column(_("Department"), lambda i: i.department),
-    exports.Column(_("Question"), lambda i: i.question),
+    exports.Column(_("Question"), lambda i: i.display_question),
     exports.Column(_("Result"), lambda i: i.get_result_display() if i.result else ""),
     exports.Column(_("Notes"), lambda i: i.notes),
     exports.Column(_("Evidence seen"), lambda i: i.evidence),

@@ -221,7 +221,8 @@ class ChecklistItem(models.Model):
     department = models.ForeignKey(
         Department, verbose_name=_("department"), on_delete=models.PROTECT, null=True, blank=True
     )
-    question = models.TextField(_("question"))
+    # Empty for a generated question: it is worded when shown, in the reader's language.
+    question = models.TextField(_("question"), blank=True)
     result = models.CharField(_("result"), max_length=20, choices=ItemResult.choices, blank=True)
     notes = models.TextField(_("notes"), blank=True)
     evidence = models.TextField(_("evidence seen"), blank=True)
@@ -243,6 +244,20 @@ class ChecklistItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.audit.reference} #{self.position}"
+
+    @property
+    def display_question(self) -> str:
+        if self.question:
+            return self.question
+        from django.utils.translation import gettext
+
+        from qms.iso import TITLES
+
+        if self.clause_id is None:
+            return ""
+        return gettext(
+            "%(clause)s %(title)s: show how the department meets this requirement, with evidence."
+        ) % {"clause": self.clause.number, "title": TITLES.get(self.clause.number, "")}
 
 
 class Finding(models.Model):

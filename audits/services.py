@@ -23,7 +23,6 @@ from audits.models import Audit, AuditProgramme, AuditSession, ChecklistItem, Fi
 from audits.workflows import AUDIT_FLOW
 from qms import attachments, signatures
 from qms.history import save_with_history
-from qms.iso import TITLES
 from qms.models import Department, IsoClause, Signature, User
 from qms.notifications import notify
 from qms.search import fold
@@ -253,19 +252,13 @@ def checklist_generate(*, actor, audit: Audit) -> int:
             if (clause.pk, department.pk) in existing:
                 continue
             position += 1
-            question = _(
-                "%(clause)s %(title)s: show how the department meets this requirement, with evidence."
-            ) % {
-                "clause": clause.number,
-                "title": TITLES.get(clause.number, ""),
-            }
             save_with_history(
                 ChecklistItem(
                     audit=audit,
                     position=position,
                     clause=clause,
                     department=department,
-                    question=question,
+                    question="",  # worded when shown, in the reader's language
                 ),
                 actor=actor,
                 reason=gettext_noop("Checklist prepared"),

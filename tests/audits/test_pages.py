@@ -328,3 +328,24 @@ def test_auditors_add_and_reword_questions_before_the_audit(client, audit_crew, 
     assert audit.checklist.count() == 3
     client.force_login(audit_crew["auditee"])
     assert audit.checklist.filter(question="Muộn").count() == 0
+
+
+def test_generated_questions_read_in_each_reader_language(client, audit_crew, org):
+    from django.utils import translation
+
+    audit = plan(audit_crew, org)
+    client.force_login(audit_crew["lead"])
+    _step(client, audit, step="checklist")
+    item = audit.checklist.select_related("clause").order_by("position").first()
+    assert item.question == ""
+    for code in ("vi", "zh-hans", "en"):
+        reader = audit_crew["auditee"]
+        reader.language = code
+        reader.save()
+        client.force_login(reader)
+        with translation.override(code):
+            expected = item.display_question
+        page = client.get(audit.get_absolute_url()).content.decode()
+        assert expected in page, code
+    with translation.override("vi"):
+        assert "show how" not in item.display_question
