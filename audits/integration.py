@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from audits.choices import AuditStatus
-from audits.models import Audit, AuditSession
+from audits.models import Audit, AuditSession, ChecklistItem
 from qms import attachments, mytasks, reminders, search
 
 # Reports are generated and signed by the service; evidence is attached by the audit team.
@@ -20,6 +20,14 @@ attachments.register_attachable(
     can_upload=lambda user, audit: (
         audit.status == AuditStatus.IN_PROGRESS
         and (audit.lead_auditor_id == user.pk or audit.team.filter(pk=user.pk).exists())
+    ),
+)
+
+attachments.register_attachable(
+    ChecklistItem,
+    can_upload=lambda user, item: (
+        item.audit.status == AuditStatus.IN_PROGRESS
+        and (item.audit.lead_auditor_id == user.pk or item.audit.team.filter(pk=user.pk).exists())
     ),
 )
 

@@ -206,6 +206,11 @@ class AuditSession(models.Model):
         return f"{self.audit.reference} {self.department} {self.starts_at:%Y-%m-%d %H:%M}"
 
 
+class ChecklistItemQuerySet(VisibleQuerySet):
+    def visible_to(self, user):
+        return self.filter(audit__in=Audit.objects.visible_to(user))
+
+
 class ChecklistItem(models.Model):
     """A question of the audit's checklist, answered during the audit."""
 
@@ -236,6 +241,7 @@ class ChecklistItem(models.Model):
     )
 
     history = HistoricalRecords()
+    objects = ChecklistItemQuerySet.as_manager()
 
     class Meta:
         ordering = ["audit", "position"]
@@ -244,6 +250,9 @@ class ChecklistItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.audit.reference} #{self.position}"
+
+    def get_absolute_url(self) -> str:
+        return self.audit.get_absolute_url() + f"#item-{self.position}"
 
     @property
     def display_question(self) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Max, Q
 from django.http import HttpResponse
@@ -31,8 +32,9 @@ from audits.models import Audit, AuditProgramme, ChecklistItem
 from audits.workflows import AUDIT_FLOW
 from qms import exports
 from qms.attachments import attachments_of
+from qms.forms import AttachmentForm
 from qms.history import object_history
-from qms.models import Department
+from qms.models import Attachment, Department
 from qms.signatures import signatures_of
 from qms.views.generic import (
     ObjectListView,
@@ -148,6 +150,16 @@ class AuditDetailView(PortalPermissionMixin, DetailView):
         checklist = list(
             audit.checklist.select_related("clause", "department").order_by("position")
         )
+        item_type = ContentType.objects.get_for_model(ChecklistItem)
+        files: dict[int, list[Attachment]] = {}
+        for file in Attachment.objects.filter(
+            content_type=item_type,
+            object_id__in=[item.pk for item in checklist],
+            removed_at__isnull=True,
+        ).order_by("uploaded_at"):
+            files.setdefault(file.object_id, []).append(file)
+        for item in checklist:
+            item.files = files.get(item.pk, [])
         findings = list(
             audit.findings.select_related(
                 "clause", "department", "nonconformity", "action"
@@ -189,6 +201,8 @@ class AuditDetailView(PortalPermissionMixin, DetailView):
             and any(f.kind in ("observation", "ofi") and not f.action_id for f in findings),
             action_form=forms.get("action") or FindingActionForm(audit=audit),
             answer_form=AnswerForm(),
+            item_type_id=item_type.pk,
+            attachment_form=AttachmentForm(),
             can_edit_checklist=(is_auditor or user.has_perm("audits.manage_audits"))
             and audit.status in (AuditStatus.PLANNED, AuditStatus.PREPARED),
             question_form=forms.get("question") or QuestionForm(audit=audit),

@@ -212,3 +212,38 @@ def test_building_reads_a_bounded_number_of_queries(
     with CaptureQueriesContext(connection) as context:
         evidence.pack_build(pack.pk)
     assert len(context) <= 80, len(context)
+
+
+def test_evidence_files_on_checklist_items(
+    client, audit_crew, org, django_capture_on_commit_callbacks
+):
+    from django.contrib.contenttypes.models import ContentType
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from audits.models import ChecklistItem
+    from qms.models import Attachment
+    from tests.documents.conftest import pdf_bytes
+
+    audit = plan(audit_crew, org)
+    services.checklist_generate(actor=audit_crew["lead"], audit=audit)
+    item = audit.checklist.order_by("position").first()
+    url = f"/attachments/upload/{ContentType.objects.get_for_model(ChecklistItem).pk}/{item.pk}/"
+
+    def upload(user):
+        client.force_login(user)
+        scan = SimpleUploadedFile("Sổ theo dõi.pdf", pdf_bytes("So theo doi"), "application/pdf")
+        return client.post(url, {"file": scan, "description": ""})
+
+    assert upload(audit_crew["member"]).status_code == 404  # not during the audit yet
+    audit = services.audit_move(actor=audit_crew["lead"], audit=audit, move="prepare")
+    audit = services.audit_move(actor=audit_crew["lead"], audit=audit, move="start")
+    assert upload(audit_crew["auditee"]).status_code == 404  # auditees look, not attach
+    assert not Attachment.objects.exists()
+    assert upload(audit_crew["member"]).status_code == 302
+    page = client.get(audit.get_absolute_url()).content.decode()
+    assert "Sổ theo dõi.pdf" in page
+    pack = _build(audit_crew["lead"], audit, django_capture_on_commit_callbacks)
+    paths = [e["path"] for e in json.loads(_zip(pack).read("manifest.json"))["files"]]
+    assert any(
+        p.startswith("03-checklist/files/001/") and p.endswith("Sổ theo dõi.pdf") for p in paths
+    )
