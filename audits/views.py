@@ -34,6 +34,7 @@ from qms import exports
 from qms.attachments import attachments_of
 from qms.forms import AttachmentForm
 from qms.history import object_history
+from qms.iso import guidance_for
 from qms.models import Attachment, Department
 from qms.signatures import signatures_of
 from qms.views.generic import (
@@ -160,6 +161,7 @@ class AuditDetailView(PortalPermissionMixin, DetailView):
             files.setdefault(file.object_id, []).append(file)
         for item in checklist:
             item.files = files.get(item.pk, [])
+            item.guidance = guidance_for(item.clause.number) if item.clause_id else ""
         findings = list(
             audit.findings.select_related(
                 "clause", "department", "nonconformity", "action"
