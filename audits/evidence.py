@@ -12,15 +12,13 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 
-from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from audits.models import Audit, ChecklistItem
 from qms import exports
-from qms.attachments import attachments_of
+from qms.attachments import attachments_by_parent, attachments_of
 from qms.evidence import PackFile, from_attachment, from_bytes, register_pack_source
-from qms.models import Attachment
 
 FINDING_COLUMNS = [
     exports.Column(_("Number"), lambda f: f"F{f.number:02d}"),
@@ -133,14 +131,12 @@ def audit_pack_files(audit: Audit, user) -> Iterator[PackFile]:
 
     yield from _table("02-findings", "findings", source, findings, FINDING_COLUMNS)
     yield from _table("03-checklist", "checklist", source, checklist, CHECKLIST_COLUMNS)
-    item_type = ContentType.objects.get_for_model(ChecklistItem)
     positions = dict(audit.checklist.values_list("pk", "position"))
-    for attachment in Attachment.objects.filter(
-        content_type=item_type, object_id__in=positions, removed_at__isnull=True
-    ).order_by("object_id", "uploaded_at"):
-        yield from_attachment(
-            f"03-checklist/files/{positions[attachment.object_id]:03d}", attachment, source
-        )
+    for item_id, files in sorted(attachments_by_parent(ChecklistItem, positions).items()):
+        for attachment in files:
+            yield from_attachment(
+                f"03-checklist/files/{positions[item_id]:03d}", attachment, source
+            )
     for revision in _effective_revisions(audit, user):
         document = revision.document
         yield from_attachment(

@@ -31,11 +31,11 @@ from audits.forms import (
 from audits.models import Audit, AuditProgramme, ChecklistItem
 from audits.workflows import AUDIT_FLOW
 from qms import exports
-from qms.attachments import attachments_of
+from qms.attachments import attachments_by_parent, attachments_of
 from qms.forms import AttachmentForm
 from qms.history import object_history
 from qms.iso import guidance_for
-from qms.models import Attachment, Department
+from qms.models import Department
 from qms.signatures import signatures_of
 from qms.views.generic import (
     ObjectListView,
@@ -152,13 +152,7 @@ class AuditDetailView(PortalPermissionMixin, DetailView):
             audit.checklist.select_related("clause", "department").order_by("position")
         )
         item_type = ContentType.objects.get_for_model(ChecklistItem)
-        files: dict[int, list[Attachment]] = {}
-        for file in Attachment.objects.filter(
-            content_type=item_type,
-            object_id__in=[item.pk for item in checklist],
-            removed_at__isnull=True,
-        ).order_by("uploaded_at"):
-            files.setdefault(file.object_id, []).append(file)
+        files = attachments_by_parent(ChecklistItem, [item.pk for item in checklist])
         for item in checklist:
             item.files = files.get(item.pk, [])
             item.guidance = guidance_for(item.clause.number) if item.clause_id else ""

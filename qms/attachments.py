@@ -241,6 +241,18 @@ def attachments_of(parent: models.Model):
     ).select_related("uploaded_by")
 
 
+def attachments_by_parent(model: type[models.Model], ids) -> dict[int, list[Attachment]]:
+    """The current files of many objects of one model in one query, oldest first."""
+    grouped: dict[int, list[Attachment]] = {}
+    for attachment in Attachment.objects.filter(
+        content_type=ContentType.objects.get_for_model(model),
+        object_id__in=list(ids),
+        removed_at__isnull=True,
+    ).order_by("uploaded_at", "pk"):
+        grouped.setdefault(attachment.object_id, []).append(attachment)
+    return grouped
+
+
 def attachment_create(
     *, parent: models.Model, upload: UploadedFile, actor, description: str = ""
 ) -> Attachment:
