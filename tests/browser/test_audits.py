@@ -27,6 +27,7 @@ from audits.models import Audit
 from nonconformities.models import Nonconformity
 from qms.models import IsoClause, Signature
 from tests.browser.conftest import success_message
+from tests.documents.conftest import pdf_bytes
 from tests.factories import PASSWORD, DepartmentFactory, UserFactory
 
 pytestmark = pytest.mark.browser
@@ -73,10 +74,17 @@ def test_checklist_to_signed_report(open_as, started):
     lead.select_option(f"#result-{first.pk}", "minor_nc")
     lead.fill(f"#notes-{first.pk}", "3/12 hồ sơ thiếu phiếu kiểm soát")
     lead.fill(f"#evidence-{first.pk}", "Hồ sơ tháng 10")
-    lead.locator(f"#item-{first.position} button[type=submit]").click()
+    lead.get_by_test_id(f"save-{first.position}").click()
     expect(success_message(lead)).to_contain_text("Saved.")
     expect(lead.get_by_text("0 of 2 answered")).to_have_count(0)
     expect(lead.get_by_text("1 of 2 answered")).to_be_visible()
+    lead.set_input_files(
+        f"#file-{first.pk}",
+        files=[{"name": "Sổ theo dõi.pdf", "mimeType": "application/pdf", "buffer": pdf_bytes()}],
+    )
+    lead.get_by_test_id(f"attach-{first.position}").click()
+    expect(success_message(lead)).to_contain_text("The file was attached.")
+    expect(lead.locator(f"#item-{first.position}")).to_contain_text("Sổ theo dõi.pdf")
 
     lead.get_by_test_id("add-finding").click()
     form = lead.locator("#findings form")
@@ -128,6 +136,7 @@ def test_checklist_to_signed_report(open_as, started):
         manifest = json.loads(archive.read("manifest.json"))
     assert any(entry["path"].startswith("01-report/") for entry in manifest["files"])
     assert any(entry["path"].startswith("05-nonconformities/") for entry in manifest["files"])
+    assert any(entry["path"].startswith("03-checklist/files/") for entry in manifest["files"])
     lead.goto("/evidence/verify/")
     lead.set_input_files(
         "input[type=file]",
