@@ -37,9 +37,13 @@ class EvidencePackRequestView(LoginRequiredMixin, View):
         except ValidationError as error:
             errors_to_messages(request, error)
             return redirect("qms:evidence_list")
-        messages.success(
-            request, _("The evidence pack is being prepared; this page shows its progress.")
-        )
+        pack.refresh_from_db()  # without a broker the pack was built before this line
+        if pack.status == EvidencePack.Status.READY:
+            messages.success(request, _("The evidence pack is ready to download."))
+        else:
+            messages.success(
+                request, _("The evidence pack is being prepared; this page shows its progress.")
+            )
         return redirect(pack)
 
 

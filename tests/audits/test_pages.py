@@ -96,6 +96,7 @@ def test_an_audit_through_the_pages(client, audit_crew, org):
     assert Attachment.objects.get(sha256=signature.content_sha256).original_name.endswith(".pdf")
     page = client.get(audit.get_absolute_url()).content.decode()
     assert audit.reference in page and "Phù hợp, trừ một điểm nhỏ" in page
+    assert 'data-testid="report-summary"' in page and "Phòng A áp dụng đúng quy trình" in page
 
 
 def test_bad_input_changes_nothing(client, audit_crew, org):
