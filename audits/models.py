@@ -80,11 +80,7 @@ class AuditProgramme(models.Model):
 
 
 class AuditQuerySet(VisibleQuerySet):
-    def visible_to(self, user):
-        from audits.selectors import audit_visibility_q
-
-        q = audit_visibility_q(user)
-        return self if q is None else self.filter(q)
+    visibility_q = "audits.selectors.audit_visibility_q"
 
 
 class Audit(models.Model):

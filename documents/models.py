@@ -252,11 +252,7 @@ class DocumentGroupObjectPermission(GroupObjectPermissionBase):
 
 
 class RevisionQuerySet(VisibleQuerySet):
-    def visible_to(self, user):
-        from documents.selectors import revision_visibility_q
-
-        q = revision_visibility_q(user)
-        return self if q is None else self.filter(q)
+    visibility_q = "documents.selectors.revision_visibility_q"
 
 
 class Revision(models.Model):

@@ -26,11 +26,7 @@ from qms.visibility import VisibleQuerySet
 
 
 class NonconformityQuerySet(VisibleQuerySet):
-    def visible_to(self, user):
-        from nonconformities.selectors import nonconformity_visibility_q
-
-        q = nonconformity_visibility_q(user)
-        return self if q is None else self.filter(q)
+    visibility_q = "nonconformities.selectors.nonconformity_visibility_q"
 
 
 class Nonconformity(models.Model):
@@ -196,11 +192,7 @@ class Verification(models.Model):
 
 
 class ActionQuerySet(VisibleQuerySet):
-    def visible_to(self, user):
-        from nonconformities.selectors import action_visibility_q
-
-        q = action_visibility_q(user)
-        return self if q is None else self.filter(q)
+    visibility_q = "nonconformities.selectors.action_visibility_q"
 
 
 class Action(models.Model):

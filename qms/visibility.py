@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 from django.db import models
 from django.db.models import Q
 from django.http import Http404
+from django.utils.module_loading import import_string
 from guardian.shortcuts import get_objects_for_user
 
 if TYPE_CHECKING:
@@ -33,10 +34,20 @@ _SCOPE_CACHE = "_qms_scope_paths"
 
 
 class VisibleQuerySet(models.QuerySet):
-    """Base queryset for every domain model; subclasses define ``visible_to``."""
+    """Base queryset for every domain model.
+
+    A subclass names its rule in ``visibility_q``: the dotted path of a selector that
+    returns a ``Q`` for the user, or ``None`` for "everything" (imported when first used,
+    so selectors may import models). Rules that are not a ``Q`` override ``visible_to``.
+    """
+
+    visibility_q: str = ""
 
     def visible_to(self, user: User) -> VisibleQuerySet:
-        raise NotImplementedError(f"{self.model.__name__} must define visible_to()")
+        if not self.visibility_q:
+            raise NotImplementedError(f"{self.model.__name__} must define visible_to()")
+        q = import_string(self.visibility_q)(user)
+        return self if q is None else self.filter(q)
 
 
 def is_active_user(user) -> bool:

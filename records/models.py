@@ -18,11 +18,7 @@ from records.choices import Access, BatchStatus, Disposition, RecordStatus, Stor
 
 
 class RecordTypeQuerySet(VisibleQuerySet):
-    def visible_to(self, user):
-        from records.selectors import record_type_visibility_q
-
-        q = record_type_visibility_q(user)
-        return self if q is None else self.filter(q)
+    visibility_q = "records.selectors.record_type_visibility_q"
 
 
 class RecordType(models.Model):
@@ -128,11 +124,7 @@ class RecordTypeGroupObjectPermission(GroupObjectPermissionBase):
 
 
 class RecordQuerySet(VisibleQuerySet):
-    def visible_to(self, user):
-        from records.selectors import record_visibility_q
-
-        q = record_visibility_q(user)
-        return self if q is None else self.filter(q)
+    visibility_q = "records.selectors.record_visibility_q"
 
 
 class Record(models.Model):
