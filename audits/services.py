@@ -494,30 +494,45 @@ def report_sign(
         )
 
 
-def report_pdf(audit: Audit) -> bytes:
-    from django.template.loader import render_to_string
-
+def _pdf_context(audit: Audit) -> dict:
+    """What the plan and the report both print about the audit."""
     from qms.context_processors import agency_name
-    from qms.pdf import html_to_pdf
+
+    return {
+        "audit": audit,
+        "departments": list(audit.scope_departments.all()),
+        "clauses": list(audit.criteria_clauses.all()),
+        "team": list(audit.team.all()),
+        "agency_name": agency_name(),
+        "today": timezone.localdate(),
+    }
+
+
+def report_pdf(audit: Audit) -> bytes:
+    from qms.pdf import render_pdf
 
     findings = list(
         audit.findings.select_related("clause", "department", "nonconformity").order_by(
             "department__name", "clause__position", "number"
         )
     )
-    html = render_to_string(
-        "audits/report_pdf.html",
+    return render_pdf("audits/report_pdf.html", {**_pdf_context(audit), "findings": findings})
+
+
+def plan_pdf(audit: Audit) -> bytes:
+    """The audit plan to print or send to auditees: scope, criteria, team, sessions."""
+    from qms.pdf import render_pdf
+
+    return render_pdf(
+        "audits/plan_pdf.html",
         {
-            "audit": audit,
-            "findings": findings,
-            "team": list(audit.team.all()),
-            "departments": list(audit.scope_departments.all()),
-            "clauses": list(audit.criteria_clauses.all()),
-            "agency_name": agency_name(),
-            "today": timezone.localdate(),
+            **_pdf_context(audit),
+            "procedures": list(audit.scope_procedures.all()),
+            "documents": list(audit.criteria_documents.all()),
+            "legal": list(audit.legal_criteria.all()),
+            "sessions": list(audit.sessions.select_related("department").order_by("starts_at")),
         },
     )
-    return html_to_pdf(html)
 
 
 def assign_external_auditor(*, actor, audit: Audit, user: User, granted: bool = True) -> None:

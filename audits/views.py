@@ -484,27 +484,10 @@ class AuditPlanPdfView(PortalPermissionMixin, View):
     """The audit plan to print or send to auditees: scope, criteria, team, sessions."""
 
     def get(self, request, pk: int):
-        from qms.context_processors import agency_name
-        from qms.pdf import render_pdf
-
         audit = get_visible_or_404(
             Audit.objects.select_related("lead_auditor"), request.user, pk=pk
         )
-        pdf = render_pdf(
-            "audits/plan_pdf.html",
-            {
-                "audit": audit,
-                "departments": list(audit.scope_departments.all()),
-                "procedures": list(audit.scope_procedures.all()),
-                "clauses": list(audit.criteria_clauses.all()),
-                "documents": list(audit.criteria_documents.all()),
-                "legal": list(audit.legal_criteria.all()),
-                "team": list(audit.team.all()),
-                "sessions": list(audit.sessions.select_related("department").order_by("starts_at")),
-                "agency_name": agency_name(),
-                "today": timezone.localdate(),
-            },
-        )
+        pdf = services.plan_pdf(audit)
         response = HttpResponse(pdf, content_type="application/pdf")
         response["Content-Disposition"] = f'inline; filename="{audit.reference}-plan.pdf"'
         return response
