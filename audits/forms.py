@@ -142,6 +142,16 @@ class ReportForm(forms.Form):
     version = VersionField()
 
 
+class ReportCorrectionForm(ReportForm):
+    """A correction after signature: the same fields, a reason, and a new signature."""
+
+    prefix = "correction"
+    field_order = ["summary", "conclusion", "reason", "password", "version"]
+    reason = forms.CharField(
+        label=_("what is corrected and why"), widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
 class ProgrammeForm(forms.ModelForm):
     version = VersionField()
 

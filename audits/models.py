@@ -146,6 +146,9 @@ class Audit(models.Model):
     )
     summary = models.TextField(_("summary"), blank=True)
     conclusion = models.TextField(_("conclusion on conformity and effectiveness"), blank=True)
+    # 1 once signed; a correction after signature is a new signed version, the old PDF kept
+    report_version = models.PositiveSmallIntegerField(_("report version"), default=0)
+    correction_reason = models.TextField(_("reason for the latest correction"), blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     search_text = models.TextField(editable=False, blank=True)
     version = models.PositiveIntegerField(default=0, editable=False)

@@ -464,24 +464,8 @@ def report_sign(
             raise ValidationError(_("The report is signed once the findings are confirmed."))
         locked.summary = summary
         locked.conclusion = conclusion
-        pdf = report_pdf(locked)
-        stored = attachments.attachment_store(
-            parent=locked,
-            upload=SimpleUploadedFile(
-                f"{locked.reference}-report.pdf", pdf, content_type="application/pdf"
-            ),
-            actor=actor,
-            description=_("Audit report"),
-        )
-        signatures.sign(
-            obj=locked,
-            signer=actor,
-            password=password,
-            meaning=Signature.Meaning.REPORT_SIGNED,
-            content_sha256=stored.sha256,
-            content_label=stored.original_name,
-            request=request,
-        )
+        locked.report_version = 1
+        _store_signed_report(locked, actor, password, request)
         return AUDIT_FLOW.apply(
             locked,
             "report",
@@ -490,7 +474,81 @@ def report_sign(
             effect=lambda obj: (
                 setattr(obj, "summary", summary),
                 setattr(obj, "conclusion", conclusion),
+                setattr(obj, "report_version", 1),
             ),
+        )
+
+
+def _store_signed_report(audit: Audit, actor, password: str, request, comment: str = "") -> None:
+    pdf = report_pdf(audit)
+    stored = attachments.attachment_store(
+        parent=audit,
+        upload=SimpleUploadedFile(
+            f"{audit.reference}-report-v{audit.report_version}.pdf",
+            pdf,
+            content_type="application/pdf",
+        ),
+        actor=actor,
+        description=_("Audit report, version %(number)s") % {"number": audit.report_version},
+    )
+    signatures.sign(
+        obj=audit,
+        signer=actor,
+        password=password,
+        meaning=Signature.Meaning.REPORT_SIGNED,
+        content_sha256=stored.sha256,
+        content_label=stored.original_name,
+        comment=comment,
+        request=request,
+    )
+
+
+def report_correct(
+    *,
+    actor,
+    audit: Audit,
+    summary: str,
+    conclusion: str,
+    reason: str,
+    password: str,
+    version: int | None,
+    request=None,
+) -> Audit:
+    """A signed report is never changed: a correction is a new version, signed again.
+
+    The earlier PDFs and their signatures stay; the new PDF says which version it replaces
+    and why.
+    """
+    if audit.lead_auditor_id != actor.pk:
+        raise ValidationError(_("Only the lead auditor signs the report."))
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say what is corrected and why.")})
+    if not conclusion.strip():
+        raise ValidationError(
+            {"conclusion": _("Write the conclusion on conformity and effectiveness.")}
+        )
+    signatures.verify_password(
+        signer=actor,
+        password=password,
+        obj=audit,
+        meaning=Signature.Meaning.REPORT_SIGNED,
+        request=request,
+    )
+    with transaction.atomic():
+        locked = Audit.objects.select_for_update().get(pk=audit.pk)
+        check_version(locked, version)
+        if locked.status not in (AuditStatus.REPORTED, AuditStatus.CLOSED):
+            raise ValidationError(_("Only a signed report can be corrected."))
+        locked.summary = summary
+        locked.conclusion = conclusion
+        locked.correction_reason = reason.strip()
+        locked.report_version += 1
+        locked.version += 1
+        _store_signed_report(locked, actor, password, request, comment=locked.correction_reason)
+        return save_with_history(
+            locked,
+            actor=actor,
+            reason=gettext_noop("Report corrected: a new version was signed"),
         )
 
 
@@ -516,7 +574,18 @@ def report_pdf(audit: Audit) -> bytes:
             "department__name", "clause__position", "number"
         )
     )
-    return render_pdf("audits/report_pdf.html", {**_pdf_context(audit), "findings": findings})
+    replaced = None
+    if audit.report_version > 1:
+        replaced = (
+            signatures.signatures_of(audit)
+            .filter(meaning=Signature.Meaning.REPORT_SIGNED)
+            .order_by("-signed_at", "-pk")
+            .first()
+        )
+    return render_pdf(
+        "audits/report_pdf.html",
+        {**_pdf_context(audit), "findings": findings, "replaced": replaced},
+    )
 
 
 def plan_pdf(audit: Audit) -> bytes:

@@ -25,6 +25,7 @@ from audits.forms import (
     FindingForm,
     ProgrammeForm,
     QuestionForm,
+    ReportCorrectionForm,
     ReportForm,
     SessionForm,
 )
@@ -202,8 +203,23 @@ class AuditDetailView(PortalPermissionMixin, DetailView):
             can_edit_checklist=(is_auditor or user.has_perm("audits.manage_audits"))
             and audit.status in (AuditStatus.PLANNED, AuditStatus.PREPARED),
             question_form=forms.get("question") or QuestionForm(audit=audit),
-            # only the signed report PDFs are "the report"; other files are evidence
-            reports=[a for a in attachments_of(audit) if a.sha256 in signed_hashes],
+            # only the signed report PDFs are "the report" (oldest first: version 1, 2…);
+            # other files on the audit are evidence
+            reports=[
+                a
+                for a in attachments_of(audit).order_by("uploaded_at", "pk")
+                if a.sha256 in signed_hashes
+            ],
+            can_correct=audit.lead_auditor_id == user.pk
+            and audit.status in (AuditStatus.REPORTED, AuditStatus.CLOSED),
+            correction_form=forms.get("correction")
+            or ReportCorrectionForm(
+                initial={
+                    "version": audit.version,
+                    "summary": audit.summary,
+                    "conclusion": audit.conclusion,
+                }
+            ),
             signatures=signatures,
             answered=sum(1 for item in checklist if item.result),
             history_entries=object_history(audit, limit=15),
@@ -318,6 +334,22 @@ class AuditStepView(PortalPermissionMixin, View):
                     except ValidationError as error:
                         add_service_errors(form, error)
                 return _again(request, audit, report=form)
+            elif step == "correct":
+                form = ReportCorrectionForm(request.POST)
+                if form.is_valid():
+                    try:
+                        corrected = services.report_correct(
+                            actor=request.user, audit=audit, request=request, **form.cleaned_data
+                        )
+                        messages.success(
+                            request,
+                            _("Version %(number)s of the report is signed; earlier ones are kept.")
+                            % {"number": corrected.report_version},
+                        )
+                        return redirect(audit)
+                    except ValidationError as error:
+                        add_service_errors(form, error)
+                return _again(request, audit, correction=form)
             elif step == "external":
                 form = ExternalAuditorForm(request.POST)
                 if not form.is_valid():

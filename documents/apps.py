@@ -8,4 +8,4 @@ class DocumentsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from documents import integration  # noqa: F401  (tasks, reminders, search, files)
+        from documents import evidence, integration  # noqa: F401  (packs, tasks, reminders, search, files)

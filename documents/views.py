@@ -82,6 +82,7 @@ class DocumentListView(ObjectListView):
     }
     default_sort = "code"
     export_name = "document-register"
+    pack_source = "documents"
     export_columns = [
         exports.Column(gettext_lazy("Code"), lambda d: d.code),
         exports.Column(gettext_lazy("Title"), lambda d: d.title),

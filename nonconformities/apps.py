@@ -8,4 +8,4 @@ class NonconformitiesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from nonconformities import integration  # noqa: F401  (tasks, reminders, search, files)
+        from nonconformities import evidence, integration  # noqa: F401  (packs, tasks, reminders, search, files)

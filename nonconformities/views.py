@@ -83,6 +83,7 @@ class NonconformityListView(ObjectListView):
     default_sort = "reported"
     export_name = "nonconformities"
     export_columns = NC_COLUMNS
+    pack_source = "nonconformities"
 
     def base_queryset(self):
         return selectors.nonconformities_for_list(self.request.user)

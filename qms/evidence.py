@@ -2,6 +2,8 @@
 
 An app registers a *source* once (``register_pack_source("audit", Audit, files, title)``):
 ``files(obj, user)`` lists the pack's files as that user sees them, without opening any.
+A list page registers a *list source* (``register_list_pack_source``): the pack holds the
+objects the page's filter selected when the user asked, as that user sees them.
 The Celery task streams every file into the ZIP while hashing it — never more than one
 chunk in memory, so packs of thousands of files and gigabytes build on a small worker —
 then adds ``manifest.json`` (path, SHA-256, size and source of every file) and a
@@ -22,20 +24,24 @@ import tempfile
 import time
 import uuid
 import zipfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import IO
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import models, transaction
+from django.http import HttpRequest, QueryDict
 from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.urls import reverse
+from django.utils import formats, timezone, translation
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from qms import security_log
+from qms import exports, security_log
 from qms.attachments import safe_file_name
 from qms.history import save_with_history
 from qms.models import Attachment, EvidencePack, SecurityEvent
@@ -62,7 +68,26 @@ class PackSource:
     title: Callable[[models.Model], str]
 
 
+@dataclass(frozen=True)
+class ListPackSource:
+    """A filtered list page (an ``ObjectListView``) whose selection can be packed."""
+
+    view: str
+    files: Callable[[models.QuerySet, object], Iterable[PackFile]]
+    title: Callable[[], str]
+    url_name: str
+
+    @property
+    def view_class(self):
+        return import_string(self.view)
+
+    @property
+    def model(self) -> type[models.Model]:
+        return self.view_class.model
+
+
 SOURCES: dict[str, PackSource] = {}
+LIST_SOURCES: dict[str, ListPackSource] = {}
 
 
 def register_pack_source(
@@ -72,6 +97,34 @@ def register_pack_source(
     title: Callable[[models.Model], str] = str,
 ) -> None:
     SOURCES[name] = PackSource(model=model, files=files, title=title)
+
+
+def register_list_pack_source(
+    name: str,
+    view: str,
+    files: Callable[[models.QuerySet, object], Iterable[PackFile]],
+    title: Callable[[], str],
+    url_name: str,
+) -> None:
+    """``view``: dotted path of the list view whose filters and visibility select the set;
+    ``url_name``: that page, to reopen it with the pack's filter."""
+    LIST_SOURCES[name] = ListPackSource(view=view, files=files, title=title, url_name=url_name)
+
+
+def list_url(pack: EvidencePack) -> str:
+    """The list page a list pack came from, with the filter it was made with."""
+    if pack.object_id is not None or pack.source not in LIST_SOURCES:
+        return ""
+    url = reverse(LIST_SOURCES[pack.source].url_name)
+    return f"{url}?{pack.query}" if pack.query else url
+
+
+def table_files(folder: str, name: str, source: str, rows, columns) -> list[PackFile]:
+    """The same table as XLSX and CSV (``rows`` is called when the pack is built)."""
+    return [
+        from_bytes(f"{folder}/{name}.xlsx", source, lambda: exports.xlsx_bytes(rows(), columns)),
+        from_bytes(f"{folder}/{name}.csv", source, lambda: exports.csv_bytes(rows(), columns)),
+    ]
 
 
 def pack_path(path: str) -> str:
@@ -113,30 +166,121 @@ def _visible_source(source: str, object_id: int, user) -> models.Model:
 
 
 def pack_request(*, actor, source: str, object_id: int, request=None) -> EvidencePack:
-    """Queue a pack; the export is written to the security log when it is asked for."""
+    """Queue an object's pack; the export is written to the security log when asked for."""
     obj = _visible_source(source, object_id, actor)
+    return _queue(
+        EvidencePack(
+            source=source,
+            object_id=obj.pk,
+            title=str(SOURCES[source].title(obj))[:300],
+            requested_by=actor,
+        ),
+        actor=actor,
+        request=request,
+    )
+
+
+def _list_view(source: str, user, query: str):
+    """The list page as this user would open it with this filter (no HTTP involved)."""
+    if source not in LIST_SOURCES:
+        raise ValidationError(_("Unknown evidence source."))
+    page_request = HttpRequest()
+    page_request.user = user
+    page_request.GET = QueryDict(query)
+    view = LIST_SOURCES[source].view_class()
+    view.setup(page_request)
+    if not view.has_permission():
+        raise PermissionDenied
+    return view
+
+
+def list_selection(source: str, user, query: str) -> models.QuerySet:
+    """What the list page shows this user for this filter: its visibility, filters, order."""
+    return _list_view(source, user, query).get_queryset()
+
+
+def list_pack_request(*, actor, source: str, query: str = "", request=None) -> EvidencePack:
+    """Queue a pack of a filtered list: the objects selected now, as ``actor`` sees them."""
+    query = QueryDict(query).copy()
+    for ignored in ("page", "export", "sort"):
+        query.pop(ignored, None)
+    query = query.urlencode()
+    if len(query) > 1000:
+        raise ValidationError(_("This filter is too long to keep with a pack; narrow it down."))
+    ids = list(
+        list_selection(source, actor, query).values_list("pk", flat=True)[
+            : settings.QMS_EXPORT_MAX_ROWS + 1
+        ]
+    )
+    if not ids:
+        raise ValidationError(_("The filtered list is empty: there is nothing to pack."))
+    if len(ids) > settings.QMS_EXPORT_MAX_ROWS:
+        raise ValidationError(
+            _("More than %(limit)s objects are selected; narrow the filter down.")
+            % {"limit": settings.QMS_EXPORT_MAX_ROWS}
+        )
+    label = str(LIST_SOURCES[source].title())
+    title = _("%(list)s: %(count)s selected on %(date)s") % {
+        "list": label,
+        "count": len(ids),
+        "date": formats.date_format(timezone.localdate(), "SHORT_DATE_FORMAT"),
+    }
+    return _queue(
+        EvidencePack(
+            source=source, query=query, object_ids=ids, title=title[:300], requested_by=actor
+        ),
+        actor=actor,
+        request=request,
+    )
+
+
+def _queue(pack: EvidencePack, *, actor, request) -> EvidencePack:
     from qms.tasks import build_evidence_pack
 
     with transaction.atomic():
-        pack = save_with_history(
-            EvidencePack(
-                source=source,
-                object_id=obj.pk,
-                title=str(SOURCES[source].title(obj))[:300],
-                requested_by=actor,
-            ),
-            actor=actor,
-            reason=gettext_noop("Evidence pack requested"),
+        pack = save_with_history(pack, actor=actor, reason=gettext_noop("Evidence pack requested"))
+        where = (
+            f"{pack.source}:{pack.object_id}" if pack.object_id else f"{pack.source}?{pack.query}"
         )
         security_log.record(
             SecurityEvent.Kind.EXPORT,
             actor=actor,
             request=request,
-            target=f"{source}:{obj.pk} {pack.title}"[:300],
-            details={"evidence_pack": pack.pk},
+            target=f"{where} {pack.title}"[:300],
+            details=(
+                {"evidence_pack": pack.pk, "objects": len(pack.object_ids)}
+                if pack.object_id is None
+                else {"evidence_pack": pack.pk}
+            ),
         )
         transaction.on_commit(lambda: build_evidence_pack.delay(pack.pk))
     return pack
+
+
+def _still_visible(pack: EvidencePack, user) -> models.QuerySet:
+    """A list pack's objects the user still sees (``visible_to`` of the list's model)."""
+    model = LIST_SOURCES[pack.source].model
+    return model.objects.visible_to(user).filter(pk__in=pack.object_ids)
+
+
+def _pack_files(pack: EvidencePack, user) -> Iterator[PackFile]:
+    if pack.object_id is not None:
+        yield from SOURCES[pack.source].files(
+            _visible_source(pack.source, pack.object_id, user), user
+        )
+        return
+    # the list page's own rows and columns, limited to what was selected and is still seen
+    view = _list_view(pack.source, user, "")
+    selection = view.get_queryset().filter(pk__in=pack.object_ids)
+    if view.export_columns:
+        yield from table_files(
+            "00-list",
+            view.export_name,
+            f"{pack.source}?{pack.query}",
+            lambda: selection,
+            view.export_columns,
+        )
+    yield from LIST_SOURCES[pack.source].files(selection, user)
 
 
 def _unique(paths_seen: set[str], path: str) -> str:
@@ -221,10 +365,12 @@ def pack_build(pack_id: int) -> EvidencePack:
 
 
 def _build(pack: EvidencePack, user) -> EvidencePack:
-    obj = _visible_source(pack.source, pack.object_id, user)
+    if pack.object_id is None:
+        # what is packed is what the user still sees now; the download checks these again
+        pack.object_ids = list(_still_visible(pack, user).values_list("pk", flat=True))
     seen: set[str] = set(OWN_FILES)
     files = []
-    for item in SOURCES[pack.source].files(obj, user):
+    for item in _pack_files(pack, user):
         path = _unique(seen, pack_path(item.path))
         seen.add(path)
         files.append(PackFile(path=path, source=item.source, opener=item.opener))
@@ -263,7 +409,11 @@ def _build(pack: EvidencePack, user) -> EvidencePack:
             manifest = {
                 "format": FORMAT,
                 "title": pack.title,
-                "source": f"{pack.source}:{pack.object_id}",
+                "source": (
+                    f"{pack.source}:{pack.object_id}"
+                    if pack.object_id is not None
+                    else f"{pack.source}?{pack.query}"
+                ),
                 "requested_by": user.get_username(),
                 "created_at": timezone.now().isoformat(),
                 "files": entries,
@@ -285,7 +435,7 @@ def _build(pack: EvidencePack, user) -> EvidencePack:
     finally:
         if os.path.exists(temp_path):
             os.unlink(temp_path)
-    pack.refresh_from_db()
+    pack.refresh_from_db(fields=["files_done"])
     pack.status = EvidencePack.Status.READY
     pack.files_done = pack.files_total
     pack.storage_name = name
@@ -299,7 +449,12 @@ def pack_open(*, pack: EvidencePack, user) -> IO[bytes]:
     """The download checks again that the requester still sees the pack's source."""
     if pack.requested_by_id != user.pk or pack.status != EvidencePack.Status.READY:
         raise PermissionDenied
-    _visible_source(pack.source, pack.object_id, user)
+    if pack.object_id is not None:
+        _visible_source(pack.source, pack.object_id, user)
+    elif pack.source not in LIST_SOURCES or _still_visible(pack, user).count() != len(
+        pack.object_ids
+    ):
+        raise PermissionDenied
     return default_storage.open(pack.storage_name, "rb")
 
 

@@ -8,4 +8,4 @@ class RecordsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from records import integration  # noqa: F401  (tasks, reminders, search, files)
+        from records import evidence, integration  # noqa: F401  (packs, tasks, reminders, search, files)

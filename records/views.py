@@ -194,6 +194,7 @@ class RecordListView(ObjectListView):
     }
     default_sort = "date"
     export_name = "records"
+    pack_source = "records"
     export_columns = [
         exports.Column(gettext_lazy("Reference number"), lambda r: r.reference),
         exports.Column(gettext_lazy("Title"), lambda r: r.title),

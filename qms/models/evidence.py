@@ -19,7 +19,7 @@ class EvidencePackQuerySet(VisibleQuerySet):
 
 
 class EvidencePack(models.Model):
-    """A ZIP of everything behind an audit (or another source), with a SHA-256 manifest."""
+    """A ZIP of everything behind an audit or a filtered list, with a SHA-256 manifest."""
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Queued")
@@ -28,7 +28,11 @@ class EvidencePack(models.Model):
         FAILED = "failed", _("Failed")
 
     source = models.CharField(_("source"), max_length=40)
-    object_id = models.PositiveBigIntegerField(_("object id"))
+    # An object's pack (an audit) names it; a list's pack keeps the filter the user applied
+    # and the objects it selected, so the download can check every one of them again.
+    object_id = models.PositiveBigIntegerField(_("object id"), null=True, blank=True)
+    query = models.CharField(_("filter"), max_length=1000, blank=True)
+    object_ids = models.JSONField(_("objects"), default=list, blank=True, editable=False)
     title = models.CharField(_("title"), max_length=300)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

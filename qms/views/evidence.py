@@ -8,6 +8,8 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -26,17 +28,25 @@ class EvidencePackRequestView(LoginRequiredMixin, View):
     def post(self, request):
         source = request.POST.get("source", "")
         object_id = request.POST.get("object_id", "")
-        if not object_id.isdigit():
-            raise Http404
         try:
-            pack = evidence.pack_request(
-                actor=request.user, source=source, object_id=int(object_id), request=request
-            )
+            if source in evidence.LIST_SOURCES:
+                pack = evidence.list_pack_request(
+                    actor=request.user,
+                    source=source,
+                    query=request.POST.get("query", ""),
+                    request=request,
+                )
+            elif object_id.isdigit():
+                pack = evidence.pack_request(
+                    actor=request.user, source=source, object_id=int(object_id), request=request
+                )
+            else:
+                raise Http404
         except PermissionDenied as exc:  # a foreign or hidden id looks like a missing one
             raise Http404 from exc
         except ValidationError as error:
             errors_to_messages(request, error)
-            return redirect("qms:evidence_list")
+            return redirect(_back(request))
         pack.refresh_from_db()  # without a broker the pack was built before this line
         if pack.status == EvidencePack.Status.READY:
             messages.success(request, _("The evidence pack is ready to download."))
@@ -45,6 +55,16 @@ class EvidencePackRequestView(LoginRequiredMixin, View):
                 request, _("The evidence pack is being prepared; this page shows its progress.")
             )
         return redirect(pack)
+
+
+def _back(request) -> str:
+    """Back to the page the button was on (same site only), else to the packs list."""
+    back = request.POST.get("next", "")
+    if back and url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return back
+    return reverse("qms:evidence_list")
 
 
 class EvidencePackListView(ObjectListView):
@@ -66,6 +86,11 @@ class EvidencePackView(LoginRequiredMixin, DetailView):
         return get_visible_or_404(
             EvidencePack.objects.all(), self.request.user, pk=self.kwargs["pk"]
         )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["list_url"] = evidence.list_url(self.object)
+        return context
 
     def get_template_names(self):
         if self.request.headers.get("HX-Request"):

@@ -1,7 +1,8 @@
 """Base views every module's pages are built from.
 
 ``ObjectListView``: visibility first, then filters (django-filter), whitelisted sorting,
-pagination and CSV/XLSX export of the whole filtered list — the same on every list page.
+pagination and CSV/XLSX export of the whole filtered list — the same on every list page —
+and, where the page names a ``pack_source``, an evidence pack of the filtered set.
 """
 
 from __future__ import annotations
@@ -44,6 +45,8 @@ class ObjectListView(PortalPermissionMixin, ListView):
     default_sort = ""
     export_columns: list[exports.Column] | None = None
     export_name = "export"
+    #: a list evidence-pack source (``qms.evidence.register_list_pack_source``) for this page
+    pack_source = ""
     title = ""
 
     def get_paginate_by(self, queryset):
@@ -101,6 +104,7 @@ class ObjectListView(PortalPermissionMixin, ListView):
             sort=self.current_sort(),
             querystring=params.urlencode(),
             can_export=bool(self.export_columns),
+            pack_source=self.pack_source,
             title=self.title,
         )
         return context

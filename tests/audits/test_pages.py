@@ -97,6 +97,25 @@ def test_an_audit_through_the_pages(client, audit_crew, org):
     page = client.get(audit.get_absolute_url()).content.decode()
     assert audit.reference in page and "Phù hợp, trừ một điểm nhỏ" in page
     assert 'data-testid="report-summary"' in page and "Phòng A áp dụng đúng quy trình" in page
+    # a correction after signature is a new version; a missing reason changes nothing
+    assert 'data-testid="correction-form"' in page
+    fields = {
+        "correction-summary": "Phòng A áp dụng đúng quy trình",
+        "correction-conclusion": "Phù hợp, trừ một điểm nhỏ (đã sửa)",
+        "correction-password": PASSWORD,
+        "correction-version": audit.version,
+    }
+    response = _step(client, audit, step="correct", **fields)
+    assert response.status_code == 200 and _fresh(audit).report_version == 1
+    _step(client, audit, step="correct", **fields, **{"correction-reason": "Sửa kết luận"})
+    assert _fresh(audit).report_version == 2
+    page = client.get(audit.get_absolute_url()).content.decode()
+    assert 'data-testid="report-versions"' in page and "report-v2.pdf" in page
+    assert "Sửa kết luận" in page and "(đã sửa)" in page
+    client.force_login(audit_crew["member"])
+    assert (
+        'data-testid="correction-form"' not in client.get(audit.get_absolute_url()).content.decode()
+    )
 
 
 def test_bad_input_changes_nothing(client, audit_crew, org):

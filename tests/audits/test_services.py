@@ -185,3 +185,84 @@ def test_an_opportunity_for_improvement_becomes_an_action(audit_crew, org):
     with pytest.raises(ValidationError, match="already has an action"):
         services.finding_action(actor=audit_crew["lead"], finding=ofi, **values)
     assert Action.objects.count() == 1
+
+
+def _signed(audit_crew, org):
+    audit = _run_to_confirmed(audit_crew, org, plan(audit_crew, org))
+    return services.report_sign(
+        actor=audit_crew["lead"],
+        audit=audit,
+        summary="Tóm tắt",
+        conclusion="Phù hợp",
+        password=PASSWORD,
+        version=audit.version,
+    )
+
+
+def test_a_correction_is_a_new_signed_version_and_the_first_stays(audit_crew, org):
+    from pypdf import PdfReader
+
+    audit = _signed(audit_crew, org)
+    first = Attachment.objects.get(object_id=audit.pk, content_type__model="audit")
+    first_bytes = first.file.open("rb").read()
+    corrected = services.report_correct(
+        actor=audit_crew["lead"],
+        audit=audit,
+        summary="Tóm tắt đã sửa",
+        conclusion="Phù hợp, có hiệu lực",
+        reason="Sai tên phòng trong phần phạm vi",
+        password=PASSWORD,
+        version=audit.version,
+    )
+    assert corrected.report_version == 2 and corrected.status == "reported"
+    files = list(
+        Attachment.objects.filter(object_id=audit.pk, content_type__model="audit").order_by("pk")
+    )
+    assert [f.original_name for f in files] == [
+        f"{audit.reference}-report-v1.pdf",
+        f"{audit.reference}-report-v2.pdf",
+    ]
+    assert files[0].file.open("rb").read() == first_bytes  # the signed version is untouched
+    signed = list(Signature.objects.filter(meaning="report_signed").order_by("pk"))
+    assert [s.content_sha256 for s in signed] == [f.sha256 for f in files]
+    assert signed[1].comment == "Sai tên phòng trong phần phạm vi"
+    text = "".join(page.extract_text() for page in PdfReader(files[1].file.open("rb")).pages)
+    assert "Version 2" in text and "Sai tên phòng" in text and "replaces version 1" in text
+    assert corrected.history.first().history_change_reason.startswith("Report corrected")
+
+
+def test_a_correction_needs_a_reason_the_lead_and_the_password(audit_crew, org):
+    audit = _signed(audit_crew, org)
+    base = {
+        "audit": audit,
+        "summary": "",
+        "conclusion": "Phù hợp",
+        "reason": "Sửa lỗi chính tả",
+        "password": PASSWORD,
+        "version": audit.version,
+    }
+    with pytest.raises(ValidationError, match="lead auditor"):
+        services.report_correct(actor=audit_crew["member"], **base)
+    with pytest.raises(ValidationError, match="what is corrected"):
+        services.report_correct(actor=audit_crew["lead"], **{**base, "reason": " "})
+    with pytest.raises(ValidationError):
+        services.report_correct(actor=audit_crew["lead"], **{**base, "password": "wrong"})
+    stale = services.report_correct(actor=audit_crew["lead"], **base)
+    with pytest.raises(ValidationError):
+        services.report_correct(actor=audit_crew["lead"], **base)  # the form was stale
+    assert stale.report_version == 2
+    assert Signature.objects.filter(meaning="report_signed").count() == 2
+
+
+def test_an_unsigned_report_cannot_be_corrected(audit_crew, org):
+    audit = _run_to_confirmed(audit_crew, org, plan(audit_crew, org))
+    with pytest.raises(ValidationError, match="signed report"):
+        services.report_correct(
+            actor=audit_crew["lead"],
+            audit=audit,
+            summary="",
+            conclusion="Phù hợp",
+            reason="x",
+            password=PASSWORD,
+            version=audit.version,
+        )
