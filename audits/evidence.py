@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from audits.models import Audit, ChecklistItem
@@ -29,6 +30,14 @@ FINDING_COLUMNS = [
     exports.Column(_("Evidence"), lambda f: f.evidence),
     exports.Column(_("Finding"), lambda f: f.statement),
     exports.Column(_("Nonconformity"), lambda f: f.nonconformity.number if f.nonconformity else ""),
+    exports.Column(
+        _("Withdrawn"),
+        lambda f: (
+            f"{timezone.localdate(f.withdrawn_at):%Y-%m-%d} {f.withdrawal_reason}"
+            if f.withdrawn_at
+            else ""
+        ),
+    ),
 ]
 CHECKLIST_COLUMNS = [
     exports.Column(_("Number"), lambda i: i.position),

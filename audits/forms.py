@@ -83,7 +83,11 @@ class AuditForm(forms.ModelForm):
 
 class SessionForm(forms.Form):
     prefix = "session"  # shares the audit's page with the finding form: ids must differ
-    department = forms.ModelChoiceField(label=_("department"), queryset=Department.objects.none())
+    department = forms.ModelChoiceField(
+        label=_("department"),
+        queryset=Department.objects.none(),
+        empty_label=_("Choose a department"),
+    )
     starts_at = forms.DateTimeField(label=_("starts at"), widget=DATETIME)
     ends_at = forms.DateTimeField(label=_("ends at"), widget=DATETIME)
     topic = forms.CharField(label=_("topic"), max_length=300, required=False)
@@ -124,6 +128,24 @@ class FindingForm(forms.ModelForm):
         if audit is not None:
             self.fields["department"].queryset = audit.scope_departments.all()
         self.fields["clause"].empty_label = _("(none)")
+        self.fields["department"].empty_label = _("Choose a department")
+        self.fields["kind"].choices = [("", _("Choose the kind")), *FINDING_KINDS]
+
+
+class FindingEditForm(FindingForm):
+    """The same fields for a finding being corrected; each finding has its own prefix."""
+
+    version = VersionField()
+
+    def __init__(self, *args, audit=None, **kwargs):
+        kwargs.setdefault("prefix", f"edit-{kwargs['instance'].pk}")
+        super().__init__(*args, audit=audit, **kwargs)
+        self.fields["version"].initial = self.instance.version
+
+
+class WithdrawFindingForm(forms.Form):
+    reason = forms.CharField(label=_("reason for withdrawing"), max_length=300)
+    version = VersionField()
 
 
 class ReportForm(forms.Form):
@@ -169,28 +191,38 @@ class ApproveForm(forms.Form):
 
 
 class ExternalAuditorForm(forms.Form):
-    user = forms.ModelChoiceField(label=_("external auditor"), queryset=User.objects.none())
+    user = forms.ModelChoiceField(
+        label=_("external auditor"),
+        queryset=User.objects.none(),
+        empty_label=_("Choose an external auditor"),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["user"].queryset = User.objects.filter(
             groups__name="external_auditor", is_active=True
-        )
+        ).order_by("last_name", "first_name")
 
 
 class FindingActionForm(forms.Form):
     prefix = "action"
-    finding = forms.ModelChoiceField(label=_("finding"), queryset=Finding.objects.none())
+    finding = forms.ModelChoiceField(
+        label=_("finding"), queryset=Finding.objects.none(), empty_label=_("Choose a finding")
+    )
     title = forms.CharField(label=_("action"), max_length=300)
-    owner = forms.ModelChoiceField(label=_("owner"), queryset=User.objects.none())
+    owner = forms.ModelChoiceField(
+        label=_("owner"), queryset=User.objects.none(), empty_label=_("Choose the owner")
+    )
     due_date = forms.DateField(label=_("due date"), widget=DATE)
 
     def __init__(self, *args, audit=None, **kwargs):
         super().__init__(*args, **kwargs)
         if audit is not None:
-            self.fields["finding"].queryset = audit.findings.filter(
-                kind__in=[ItemResult.OBSERVATION, ItemResult.OFI], action__isnull=True
-            ).select_related("audit")
+            self.fields["finding"].queryset = (
+                audit.findings.current()
+                .filter(kind__in=[ItemResult.OBSERVATION, ItemResult.OFI], action__isnull=True)
+                .select_related("audit")
+            )
         self.fields["owner"].queryset = (
             User.objects.filter(is_active=True, department__isnull=False)
             .select_related("department")
@@ -210,5 +242,8 @@ class QuestionForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["question"].required = True
         self.fields["clause"].empty_label = _("(none)")
+        self.fields["department"].empty_label = (
+            _("Choose a department") if self.fields["department"].required else _("(none)")
+        )
         if audit is not None:
             self.fields["department"].queryset = audit.scope_departments.all()

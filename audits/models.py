@@ -268,8 +268,19 @@ class ChecklistItem(models.Model):
         ) % {"clause": self.clause.number, "title": TITLES.get(self.clause.number, "")}
 
 
+class FindingQuerySet(models.QuerySet):
+    def current(self):
+        """Findings that stand: not withdrawn before the closing meeting."""
+        return self.filter(withdrawn_at__isnull=True)
+
+
 class Finding(models.Model):
-    """An audit finding; a nonconformity finding raises a nonconformity when confirmed."""
+    """An audit finding; a nonconformity finding raises a nonconformity when confirmed.
+
+    Until the findings are confirmed the audit team may correct a finding or withdraw it
+    with a reason; a withdrawn finding is kept (and stays in the history and the evidence
+    pack), it just no longer counts.
+    """
 
     visible_through = "audit"
 
@@ -311,8 +322,20 @@ class Finding(models.Model):
         blank=True,
         related_name="+",
     )
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("withdrawn by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    withdrawal_reason = models.CharField(_("reason for withdrawing"), max_length=300, blank=True)
+    version = models.PositiveIntegerField(default=0, editable=False)
 
     history = HistoricalRecords()
+    objects = FindingQuerySet.as_manager()
 
     class Meta:
         ordering = ["audit", "number"]

@@ -9,7 +9,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from qms.visibility import (
     department_scope_q,
@@ -43,3 +43,16 @@ def audit_visibility_q(user) -> Q | None:
     )
     on_team = Exists(Audit.team.through.objects.filter(audit_id=OuterRef("pk"), user_id=user.pk))
     return Q(lead_auditor=user) | Q(on_team) | Q(in_scope) | granted
+
+
+def external_auditors_of(audit) -> QuerySet:
+    """External auditors given read-only access to this audit (object grants)."""
+    from audits.models import AuditUserObjectPermission
+    from qms.models import User
+
+    granted = AuditUserObjectPermission.objects.filter(
+        content_object=audit, permission__codename="view_audit"
+    ).values("user_id")
+    return User.objects.filter(pk__in=granted, groups__name="external_auditor").order_by(
+        "last_name", "first_name"
+    )

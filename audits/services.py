@@ -324,12 +324,61 @@ def finding_add(*, actor, finding: Finding) -> Finding:
         raise PermissionDenied
     if audit.status != AuditStatus.IN_PROGRESS:
         raise ValidationError(_("Findings are recorded while the audit is in progress."))
-    if finding.kind not in (ItemResult.OBSERVATION, ItemResult.OFI, *NC_RESULTS):
-        raise ValidationError({"kind": _("Choose what kind of finding it is.")})
-    if not audit.scope_departments.filter(pk=finding.department_id).exists():
-        raise ValidationError({"department": _("This department is not in the audit's scope.")})
+    _check_finding(finding)
     finding.number = (audit.findings.aggregate(last=Max("number"))["last"] or 0) + 1
     return save_with_history(finding, actor=actor, reason=gettext_noop("Finding recorded"))
+
+
+FINDING_FIELDS = ("kind", "department", "clause", "requirement", "evidence", "statement")
+
+
+def _check_finding(finding: Finding) -> None:
+    if finding.kind not in (ItemResult.OBSERVATION, ItemResult.OFI, *NC_RESULTS):
+        raise ValidationError({"kind": _("Choose what kind of finding it is.")})
+    if not finding.audit.scope_departments.filter(pk=finding.department_id).exists():
+        raise ValidationError({"department": _("This department is not in the audit's scope.")})
+
+
+def _open_finding(actor, finding: Finding, version: int | None) -> Finding:
+    """The finding locked for a change by the audit team, before the closing meeting."""
+    locked = (
+        Finding.objects.select_for_update(of=("self",)).select_related("audit").get(pk=finding.pk)
+    )
+    if not is_auditor(actor, locked.audit):
+        raise PermissionDenied
+    check_version(locked, version)
+    if locked.audit.status != AuditStatus.IN_PROGRESS:
+        raise ValidationError(
+            _("Findings are changed only until they are confirmed at the closing meeting.")
+        )
+    if locked.withdrawn_at:
+        raise ValidationError(_("This finding was withdrawn."))
+    return locked
+
+
+@transaction.atomic
+def finding_update(*, actor, finding: Finding, version: int | None, **changes) -> Finding:
+    """Correct a finding before the closing meeting (kind, clause, wording…)."""
+    locked = _open_finding(actor, finding, version)
+    for field in FINDING_FIELDS:
+        if field in changes:
+            setattr(locked, field, changes[field])
+    _check_finding(locked)
+    locked.version += 1
+    return save_with_history(locked, actor=actor, reason=gettext_noop("Finding corrected"))
+
+
+@transaction.atomic
+def finding_withdraw(*, actor, finding: Finding, reason: str, version: int | None) -> Finding:
+    """Withdraw a finding before the closing meeting; it is kept, marked, never deleted."""
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the finding is withdrawn.")})
+    locked = _open_finding(actor, finding, version)
+    locked.withdrawn_at = timezone.now()
+    locked.withdrawn_by = actor
+    locked.withdrawal_reason = reason.strip()[:300]
+    locked.version += 1
+    return save_with_history(locked, actor=actor, reason=gettext_noop("Finding withdrawn"))
 
 
 @transaction.atomic
@@ -351,6 +400,8 @@ def finding_action(
         raise ValidationError(_("Nonconformities get their actions through their own page."))
     if finding.action_id:
         raise ValidationError(_("This finding already has an action."))
+    if finding.withdrawn_at:
+        raise ValidationError(_("This finding was withdrawn."))
     if audit.status not in (AuditStatus.FINDINGS_CONFIRMED, AuditStatus.REPORTED):
         raise ValidationError(_("Actions are created from findings once they are confirmed."))
     kind = ActionKind.IMPROVEMENT if finding.kind == ItemResult.OFI else ActionKind.PREVENTIVE
@@ -414,9 +465,11 @@ def _raise_nonconformities(audit: Audit, actor) -> None:
     from nonconformities.services import nonconformity_raise
 
     source = "internal_audit" if audit.audit_type == AuditType.INTERNAL else "external_audit"
-    for finding in audit.findings.filter(
-        kind__in=NC_RESULTS, nonconformity__isnull=True
-    ).select_related("clause"):
+    for finding in (
+        audit.findings.current()
+        .filter(kind__in=NC_RESULTS, nonconformity__isnull=True)
+        .select_related("clause")
+    ):
         clause = f"{finding.clause.number} " if finding.clause_id else ""
         nc = nonconformity_raise(
             actor=actor,
@@ -570,9 +623,9 @@ def report_pdf(audit: Audit) -> bytes:
     from qms.pdf import render_pdf
 
     findings = list(
-        audit.findings.select_related("clause", "department", "nonconformity").order_by(
-            "department__name", "clause__position", "number"
-        )
+        audit.findings.current()
+        .select_related("clause", "department", "nonconformity")
+        .order_by("department__name", "clause__position", "number")
     )
     replaced = None
     if audit.report_version > 1:

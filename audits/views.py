@@ -22,14 +22,17 @@ from audits.forms import (
     AuditForm,
     ExternalAuditorForm,
     FindingActionForm,
+    FindingEditForm,
     FindingForm,
     ProgrammeForm,
     QuestionForm,
     ReportCorrectionForm,
     ReportForm,
     SessionForm,
+    WithdrawFindingForm,
 )
-from audits.models import Audit, AuditProgramme, ChecklistItem
+from audits.models import Audit, AuditProgramme, ChecklistItem, Finding
+from audits.selectors import external_auditors_of
 from audits.workflows import AUDIT_FLOW
 from qms import exports
 from qms.attachments import attachments_by_parent, attachments_of
@@ -69,7 +72,11 @@ class AuditListView(ObjectListView):
         return (
             Audit.objects.visible_to(self.request.user)
             .select_related("lead_auditor", "programme")
-            .annotate(finding_count=Count("findings", distinct=True))
+            .annotate(
+                finding_count=Count(
+                    "findings", filter=Q(findings__withdrawn_at__isnull=True), distinct=True
+                )
+            )
         )
 
     def get_context_data(self, **kwargs):
@@ -159,10 +166,21 @@ class AuditDetailView(PortalPermissionMixin, DetailView):
             item.guidance = guidance_for(item.clause.number) if item.clause_id else ""
         findings = list(
             audit.findings.select_related(
-                "clause", "department", "nonconformity", "action"
+                "clause", "department", "nonconformity", "action", "withdrawn_by"
             ).order_by("number")
         )
+        can_fill = is_auditor and audit.status == AuditStatus.IN_PROGRESS
+        can_manage_access = user.has_perm("audits.manage_audits")
+        # one finding at a time is corrected (?edit=<id>), so the page renders one form
+        editing = None
+        if can_fill:
+            edit_form = forms.get("edit")
+            edit_id = edit_form.instance.pk if edit_form else _int(self.request.GET.get("edit"))
+            editing = next((f for f in findings if f.pk == edit_id and not f.withdrawn_at), None)
+            if editing is not None:
+                editing.edit_form = edit_form or FindingEditForm(instance=editing, audit=audit)
         context.update(
+            editing=editing,
             colours=AUDIT_COLOURS,
             result_colours=RESULT_COLOURS,
             departments=list(audit.scope_departments.all()),
@@ -178,7 +196,7 @@ class AuditDetailView(PortalPermissionMixin, DetailView):
             is_auditor=is_auditor,
             can_plan=user.has_perm("audits.manage_audits")
             and audit.status in (AuditStatus.PLANNED, AuditStatus.PREPARED),
-            can_fill=is_auditor and audit.status == AuditStatus.IN_PROGRESS,
+            can_fill=can_fill,
             can_add_session=(
                 audit.lead_auditor_id == user.pk or user.has_perm("audits.manage_audits")
             )
@@ -191,11 +209,16 @@ class AuditDetailView(PortalPermissionMixin, DetailView):
             report_form=forms.get("report")
             or ReportForm(initial={"version": audit.version, "summary": audit.summary}),
             external_form=ExternalAuditorForm(),
+            external_auditors=list(external_auditors_of(audit)) if can_manage_access else [],
+            can_manage_access=can_manage_access,
             can_follow_up=(
                 audit.lead_auditor_id == user.pk or user.has_perm("audits.manage_audits")
             )
             and audit.status in (AuditStatus.FINDINGS_CONFIRMED, AuditStatus.REPORTED)
-            and any(f.kind in ("observation", "ofi") and not f.action_id for f in findings),
+            and any(
+                f.kind in ("observation", "ofi") and not f.action_id and not f.withdrawn_at
+                for f in findings
+            ),
             action_form=forms.get("action") or FindingActionForm(audit=audit),
             answer_form=AnswerForm(),
             item_type_id=item_type.pk,
@@ -307,6 +330,33 @@ class AuditStepView(PortalPermissionMixin, View):
                 services.finding_add(actor=request.user, finding=finding)
                 messages.success(request, _("The finding is recorded."))
                 return redirect(audit.get_absolute_url() + "#findings")
+            elif step == "finding_edit":
+                finding = get_object_or_404(
+                    Finding, pk=_int(request.POST.get("finding")), audit=audit
+                )
+                form = FindingEditForm(request.POST, instance=finding, audit=audit)
+                if form.is_valid():
+                    try:
+                        services.finding_update(
+                            actor=request.user, finding=finding, **form.cleaned_data
+                        )
+                        messages.success(request, _("The finding is corrected."))
+                        return redirect(audit.get_absolute_url() + f"#finding-{finding.number}")
+                    except ValidationError as error:
+                        add_service_errors(form, error)
+                return _again(request, audit, edit=form)
+            elif step == "finding_withdraw":
+                finding = get_object_or_404(
+                    Finding, pk=_int(request.POST.get("finding")), audit=audit
+                )
+                form = WithdrawFindingForm(request.POST)
+                if not form.is_valid():
+                    raise ValidationError(_("Say why the finding is withdrawn."))
+                services.finding_withdraw(actor=request.user, finding=finding, **form.cleaned_data)
+                messages.success(
+                    request, _("The finding is withdrawn; it stays on record, struck through.")
+                )
+                return redirect(audit.get_absolute_url() + f"#finding-{finding.number}")
             elif step == "action":
                 form = FindingActionForm(request.POST, audit=audit)
                 if not form.is_valid():
@@ -359,6 +409,17 @@ class AuditStepView(PortalPermissionMixin, View):
                 )
                 messages.success(
                     request, _("The external auditor can now see this audit, read-only.")
+                )
+            elif step == "external_remove":
+                form = ExternalAuditorForm(request.POST)
+                if not form.is_valid():
+                    raise ValidationError(_("Choose an external auditor."))
+                services.assign_external_auditor(
+                    actor=request.user, audit=audit, user=form.cleaned_data["user"], granted=False
+                )
+                messages.success(
+                    request,
+                    _("%(name)s no longer sees this audit.") % {"name": form.cleaned_data["user"]},
                 )
             else:
                 raise ValidationError(_("Unknown action."))

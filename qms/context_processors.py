@@ -48,7 +48,13 @@ def _navigation(user) -> list[dict]:
             "icon": "file-earmark-zip",
         },
     ]
-    sections.append({"label": _("Internal audit"), "items": audits})
+    if role_slugs(user) == {"external_auditor"}:
+        # a certification body's auditor sees the audits assigned to them, not the
+        # agency's internal programme
+        audits = [item for item in audits if item["icon"] != "calendar-range"]
+        sections.append({"label": _("Assigned audits"), "items": audits})
+    else:
+        sections.append({"label": _("Internal audit"), "items": audits})
     improvement = [
         {
             "label": _("Report a problem"),

@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from audits import services
 from audits.models import Audit, AuditProgramme, ChecklistItem, Finding
 from nonconformities.models import Nonconformity
-from qms.models import Attachment, IsoClause, Signature
+from qms.models import Attachment, IsoClause, SecurityEvent, Signature
 from tests.audits.conftest import TODAY, plan
 from tests.factories import PASSWORD, UserFactory
 from tests.permission_matrix import Case, check_list_detail_agree, check_matrix
@@ -373,3 +373,58 @@ def test_generated_questions_read_in_each_reader_language(client, audit_crew, or
     with translation.override("vi"):
         assert "show how" not in item.display_question
         assert "Check that" not in guidance_for("7.5")
+
+
+def test_correcting_and_withdrawing_findings_on_the_page(client, audit_crew, org):
+    from tests.audits.test_services import _in_progress_with_findings
+
+    audit, (nc_finding, ofi) = _in_progress_with_findings(audit_crew, org)
+    client.force_login(audit_crew["member"])
+    page = client.get(audit.get_absolute_url()).content.decode()
+    assert 'data-testid="edit-finding-1"' in page and 'data-testid="edit-finding-form"' not in page
+    page = client.get(f"{audit.get_absolute_url()}?edit={nc_finding.pk}").content.decode()
+    assert (
+        'data-testid="edit-finding-form"' in page
+        and f'name="edit-{nc_finding.pk}-statement"' in page
+    )
+    prefix = f"edit-{nc_finding.pk}"
+    fields = {
+        f"{prefix}-kind": "minor_nc",
+        f"{prefix}-department": org["a"].pk,
+        f"{prefix}-requirement": "Hồ sơ phải được kiểm soát",
+        f"{prefix}-evidence": "3/10 hồ sơ",
+        f"{prefix}-version": nc_finding.version,
+    }
+    response = _step(client, audit, step="finding_edit", finding=nc_finding.pk, **fields)
+    assert response.status_code == 200  # the statement is missing: shown again, nothing saved
+    assert 'data-testid="edit-finding-form"' in response.content.decode()
+    assert Finding.objects.get(pk=nc_finding.pk).version == nc_finding.version
+    fields[f"{prefix}-statement"] = "Phiếu kiểm soát lưu không đầy đủ"
+    _step(client, audit, step="finding_edit", finding=nc_finding.pk, **fields)
+    assert Finding.objects.get(pk=nc_finding.pk).statement == "Phiếu kiểm soát lưu không đầy đủ"
+    _step(client, audit, step="finding_withdraw", finding=ofi.pk, version=ofi.version, reason="")
+    assert Finding.objects.get(pk=ofi.pk).withdrawn_at is None
+    _step(
+        client, audit, step="finding_withdraw", finding=ofi.pk, version=ofi.version, reason="Trùng"
+    )
+    page = client.get(audit.get_absolute_url()).content.decode()
+    assert "text-decoration-line-through" in page and "Trùng" in page
+    assert 'data-testid="edit-finding-2"' not in page  # withdrawn: no more changes
+    # another audit's finding id through this audit's URL is not found
+    other, _ = _in_progress_with_findings(audit_crew, org)
+    foreign = other.findings.first()
+    response = _step(client, audit, step="finding_withdraw", finding=foreign.pk, reason="x")
+    assert response.status_code == 404 and Finding.objects.get(pk=foreign.pk).withdrawn_at is None
+
+
+def test_the_manager_withdraws_an_external_auditor(client, audit_crew, audits):
+    outsider = UserFactory(username="ext3", department=None, roles=["external_auditor"])
+    client.force_login(audit_crew["manager"])
+    _step(client, audits["a"], step="external", user=outsider.pk)
+    page = client.get(f"/audits/{audits['a'].pk}/").content.decode()
+    assert f'data-testid="remove-external-{outsider.pk}"' in page
+    assert "---------" not in page and "Choose an external auditor" in page
+    _step(client, audits["a"], step="external_remove", user=outsider.pk)
+    client.force_login(outsider)
+    assert client.get(f"/audits/{audits['a'].pk}/").status_code == 404
+    assert SecurityEvent.objects.filter(kind="permission_changed").count() == 2

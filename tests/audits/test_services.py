@@ -266,3 +266,74 @@ def test_an_unsigned_report_cannot_be_corrected(audit_crew, org):
             password=PASSWORD,
             version=audit.version,
         )
+
+
+def _in_progress_with_findings(audit_crew, org):
+    audit = plan(audit_crew, org)
+    services.checklist_generate(actor=audit_crew["lead"], audit=audit)
+    audit = services.audit_move(actor=audit_crew["lead"], audit=audit, move="prepare")
+    audit = services.audit_move(actor=audit_crew["lead"], audit=audit, move="start")
+    made = []
+    for kind, statement in (("minor_nc", "Phiếu kiểm soát không được lưu"), ("ofi", "Nên số hoá")):
+        made.append(
+            services.finding_add(
+                actor=audit_crew["member"],
+                finding=Finding(
+                    audit=audit,
+                    kind=kind,
+                    department=org["a"],
+                    requirement="Hồ sơ phải được kiểm soát",
+                    evidence="3/10 hồ sơ",
+                    statement=statement,
+                ),
+            )
+        )
+    return audit, made
+
+
+def test_findings_are_corrected_or_withdrawn_until_the_closing_meeting(audit_crew, org):
+    audit, (nc_finding, ofi) = _in_progress_with_findings(audit_crew, org)
+    corrected = services.finding_update(
+        actor=audit_crew["lead"],
+        finding=nc_finding,
+        version=nc_finding.version,
+        kind="major_nc",
+        statement="Không lưu phiếu kiểm soát hồ sơ",
+    )
+    assert (corrected.kind, corrected.statement) == ("major_nc", "Không lưu phiếu kiểm soát hồ sơ")
+    with pytest.raises(ValidationError):  # a stale form changes nothing
+        services.finding_update(
+            actor=audit_crew["lead"], finding=nc_finding, version=nc_finding.version, kind="ofi"
+        )
+    with pytest.raises(ValidationError, match="scope"):
+        services.finding_update(
+            actor=audit_crew["lead"],
+            finding=corrected,
+            version=corrected.version,
+            department=org["b"],
+        )
+    with pytest.raises(PermissionDenied):  # not on the audit team
+        services.finding_withdraw(
+            actor=audit_crew["manager"], finding=ofi, reason="x", version=ofi.version
+        )
+    with pytest.raises(ValidationError, match="why"):
+        services.finding_withdraw(
+            actor=audit_crew["member"], finding=ofi, reason=" ", version=ofi.version
+        )
+    withdrawn = services.finding_withdraw(
+        actor=audit_crew["member"], finding=ofi, reason="Trùng với F01", version=ofi.version
+    )
+    assert withdrawn.withdrawn_by == audit_crew["member"] and Finding.objects.count() == 2
+    assert withdrawn.history.first().history_change_reason == "Finding withdrawn"
+    audit = services.audit_move(
+        actor=audit_crew["lead"], audit=audit, move="confirm", version=audit.version
+    )
+    assert "Không lưu phiếu kiểm soát hồ sơ" in Nonconformity.objects.get().title
+    assert list(audit.findings.current()) == [corrected]
+    with pytest.raises(ValidationError, match="confirmed"):
+        services.finding_update(
+            actor=audit_crew["lead"],
+            finding=corrected,
+            version=Finding.objects.get(pk=corrected.pk).version,
+            statement="muộn",
+        )
