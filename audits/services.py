@@ -670,7 +670,19 @@ def assign_external_auditor(*, actor, audit: Audit, user: User, granted: bool = 
             assign_perm("audits.view_audit", user, audit)
         else:
             remove_perm("audits.view_audit", user, audit)
-        for document in [*audit.scope_procedures.all(), *audit.criteria_documents.all()]:
+        documents = {*audit.scope_procedures.all(), *audit.criteria_documents.all()}
+        if not granted:
+            # a document another of this auditor's audits references stays readable
+            from audits.models import AuditUserObjectPermission
+
+            others = Audit.objects.filter(
+                pk__in=AuditUserObjectPermission.objects.filter(
+                    user=user, permission__codename="view_audit"
+                ).values("content_object_id")
+            ).exclude(pk=audit.pk)
+            for other in others.prefetch_related("scope_procedures", "criteria_documents"):
+                documents -= {*other.scope_procedures.all(), *other.criteria_documents.all()}
+        for document in documents:
             (assign_perm if granted else remove_perm)("documents.view_document", user, document)
         security_log.record(
             SecurityEvent.Kind.PERMISSION_CHANGED,

@@ -21,7 +21,7 @@ from tests.audits.conftest import plan
 from tests.audits.test_services import _run_to_confirmed
 from tests.documents import conftest as document_fixtures
 from tests.documents.conftest import run_through, start
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
 people = document_fixtures.people  # the document cast, as a fixture here too
@@ -247,3 +247,22 @@ def test_evidence_files_on_checklist_items(
     assert any(
         p.startswith("03-checklist/files/001/") and p.endswith("Sổ theo dõi.pdf") for p in paths
     )
+
+
+def test_withdrawing_one_audit_keeps_documents_another_audit_still_grants(
+    audit_crew, org, documents
+):
+    outsider = UserFactory(username="ext9", department=None, roles=["external_auditor"])
+    open_doc = documents[0]
+    first, second = plan(audit_crew, org), plan(audit_crew, org, title="Lần 2")
+    for audit in (first, second):
+        audit.criteria_documents.set([open_doc])
+        services.assign_external_auditor(actor=audit_crew["manager"], audit=audit, user=outsider)
+    services.assign_external_auditor(
+        actor=audit_crew["manager"], audit=first, user=outsider, granted=False
+    )
+    assert list(Document.objects.visible_to(outsider)) == [open_doc]
+    services.assign_external_auditor(
+        actor=audit_crew["manager"], audit=second, user=outsider, granted=False
+    )
+    assert not Document.objects.visible_to(outsider).exists()

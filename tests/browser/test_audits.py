@@ -97,9 +97,26 @@ def test_checklist_to_signed_report(open_as, started):
     expect(success_message(lead)).to_contain_text("The finding is recorded.")
     expect(lead.locator("#finding-1")).to_contain_text("Minor nonconformity")
 
+    # A second finding turns out to repeat the first: withdrawn with a reason, kept on record.
+    lead.get_by_test_id("add-finding").click()
+    form = lead.locator("#findings form").filter(has=lead.get_by_test_id("save-finding"))
+    form.get_by_label("kind").select_option("observation")
+    form.get_by_label("department").select_option(str(started["one_stop"].pk))
+    form.get_by_label("requirement").fill("Thông tin dạng văn bản phải được lưu giữ")
+    form.get_by_label("evidence").fill("Hồ sơ tháng 10")
+    form.get_by_label("finding").fill("Trùng với phát hiện 1")
+    lead.get_by_test_id("save-finding").click()
+    expect(success_message(lead)).to_contain_text("The finding is recorded.")
+    lead.get_by_test_id("withdraw-finding-2").click()
+    lead.get_by_test_id("finding-2").get_by_label("reason for withdrawing").fill("Trùng với F01")
+    lead.get_by_test_id("confirm-withdraw-2").click()
+    expect(success_message(lead)).to_contain_text("The finding is withdrawn")
+    expect(lead.get_by_test_id("finding-2")).to_contain_text("Trùng với F01")
+    expect(lead.get_by_test_id("edit-finding-2")).to_have_count(0)
+
     lead.get_by_test_id("move-confirm").click()
     expect(lead.get_by_test_id("audit-status")).to_have_text("Findings confirmed")
-    nc = Nonconformity.objects.get()
+    nc = Nonconformity.objects.get()  # the withdrawn finding raised nothing
     expect(lead.locator("#finding-1")).to_contain_text(nc.number)
 
     report = lead.get_by_test_id("report-form")
@@ -154,3 +171,14 @@ def test_checklist_to_signed_report(open_as, started):
     expect(auditee.get_by_test_id("audit-status")).to_have_text("Reported")
     expect(auditee.get_by_test_id("move-close")).to_have_count(0)
     expect(auditee.locator("select[name=result]")).to_have_count(0)
+
+    # Any filtered list packs the same way: the nonconformities of the audited department.
+    lead.goto(f"/nonconformities/?department={started['one_stop'].pk}")
+    lead.get_by_test_id("export-list-pack").click()
+    expect(lead.get_by_test_id("pack-status")).to_have_attribute("data-status", "ready")
+    expect(lead.get_by_text("Open the list with this filter")).to_be_visible()
+    with lead.expect_download() as download_info:
+        lead.get_by_test_id("pack-download").click()
+    with zipfile.ZipFile(Path(download_info.value.path())) as archive:
+        names = archive.namelist()
+    assert f"{nc.number}/{nc.number}.json" in names and "00-list/nonconformities.csv" in names
