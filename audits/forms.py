@@ -7,16 +7,12 @@ from django.utils.translation import gettext_lazy as _
 from audits.choices import FINDING_KINDS, ItemResult, ProgrammeStatus
 from audits.models import Audit, AuditProgramme, ChecklistItem, Finding
 from documents.models import Document, ExternalDocument
+from qms.forms import VersionField
 from qms.models import Department, IsoClause, User
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 MULTI_HINT = _("Hold Ctrl (⌘ on a Mac) to choose several.")
-
-
-class VersionField(forms.IntegerField):
-    def __init__(self, **kwargs):
-        super().__init__(required=False, widget=forms.HiddenInput, **kwargs)
 
 
 def auditors():

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from documents.choices import DocumentType, ReviewOutcome, StepDecision
 from documents.models import Document, DocumentTypeSetting, ExternalDocument
-from qms.forms import AttachmentForm
+from qms.forms import AttachmentForm, VersionField
 from qms.models import Department, User
 from qms.roles import ROLES
 
@@ -36,13 +36,6 @@ def _people(actor):
         .distinct()
         .order_by("last_name", "first_name")
     )
-
-
-class VersionField(forms.IntegerField):
-    """The object's version when the page was loaded: a stale form is refused."""
-
-    def __init__(self, **kwargs):
-        super().__init__(required=False, widget=forms.HiddenInput, **kwargs)
 
 
 class PersonChoiceField(forms.ModelChoiceField):

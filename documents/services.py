@@ -41,6 +41,7 @@ from documents.models import (
     ExternalDocument,
     Revision,
 )
+from documents.signals import external_status_changed
 from documents.workflows import REVISION_FLOW
 from qms import attachments, signatures
 from qms.history import save_with_history
@@ -823,6 +824,8 @@ def external_save(
     save_with_history(external, actor=actor, reason=gettext_noop("External document saved"))
     if previous_status and previous_status != external.legal_status:
         _prompt_dependent_owners(external, actor)
+        # procedures based on it are flagged by their own module
+        external_status_changed.send(sender=ExternalDocument, external=external, actor=actor)
     return external
 
 

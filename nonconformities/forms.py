@@ -6,15 +6,11 @@ from django.utils.translation import gettext_lazy as _
 from documents.models import Document
 from nonconformities.choices import Category, Severity, VerificationResult
 from nonconformities.models import Action, Nonconformity
+from qms.forms import VersionField
 from qms.models import Department, User
 from records.forms import MultipleFileField
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-class VersionField(forms.IntegerField):
-    def __init__(self, **kwargs):
-        super().__init__(required=False, widget=forms.HiddenInput, **kwargs)
 
 
 class PersonField(forms.ModelChoiceField):

@@ -35,6 +35,29 @@ def _navigation(user) -> list[dict]:
         )
     if "external_auditor" not in role_slugs(user) or user.has_perm("documents.view_all_documents"):
         sections.append({"label": _("Documents"), "items": documents})
+    if "external_auditor" not in role_slugs(user) or len(role_slugs(user)) > 1:
+        sections.append(
+            {
+                "label": _("Service delivery"),
+                "items": [
+                    {
+                        "label": _("Procedures"),
+                        "url": reverse("procedures:procedure_list"),
+                        "icon": "card-checklist",
+                    },
+                    {
+                        "label": _("Process map"),
+                        "url": reverse("procedures:process_map"),
+                        "icon": "diagram-3",
+                    },
+                    {
+                        "label": _("Public catalogue"),
+                        "url": reverse("public:catalogue"),
+                        "icon": "globe2",
+                    },
+                ],
+            }
+        )
     audits = [
         {"label": _("Audits"), "url": reverse("audits:audit_list"), "icon": "clipboard-check"},
         {

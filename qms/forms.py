@@ -11,6 +11,13 @@ from qms.models import CalendarDay, Department, User
 from qms.roles import ROLES
 
 
+class VersionField(forms.IntegerField):
+    """The version the form was opened on: a service refuses a stale form (hidden)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(required=False, widget=forms.HiddenInput, **kwargs)
+
+
 class DepartmentForm(forms.ModelForm):
     class Meta:
         model = Department

@@ -68,6 +68,7 @@ ROLES: tuple[Role, ...] = (
             "nonconformities.manage_actions",
             "audits.manage_audits",
             "audits.view_all_audits",
+            "procedures.manage_processes",
         ),
     ),
     Role(

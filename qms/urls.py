@@ -112,5 +112,7 @@ urlpatterns = [
     path("records/", include("records.urls")),
     path("nonconformities/", include("nonconformities.urls")),
     path("audits/", include("audits.urls")),
+    path("procedures/", include("procedures.urls")),
+    path("public/", include("procedures.public_urls")),
     path("django-admin/", admin.site.urls),
 ]

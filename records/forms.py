@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from documents.models import Document
+from qms.forms import VersionField
 from qms.models import Department
 from records.models import Record, RecordType
 
@@ -30,11 +31,6 @@ class MultipleFileField(forms.FileField):
         for upload in cleaned:
             validate_upload(upload)
         return cleaned
-
-
-class VersionField(forms.IntegerField):
-    def __init__(self, **kwargs):
-        super().__init__(required=False, widget=forms.HiddenInput, **kwargs)
 
 
 class RecordTypeForm(forms.ModelForm):

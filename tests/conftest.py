@@ -1,7 +1,9 @@
 """Shared fixtures: the organisation every test starts from, and users per role."""
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
+from django.utils import translation
 
 from qms.roles import ROLES
 from tests.factories import DepartmentFactory, UserFactory
@@ -14,6 +16,15 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _english_by_default():
+    """A page served in Chinese leaves its language active in the thread (the locale
+    middleware does not undo it): every test starts in the default language."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "records.apps.RecordsConfig",
     "nonconformities.apps.NonconformitiesConfig",
     "audits.apps.AuditsConfig",
+    "procedures.apps.ProceduresConfig",
 ]
 
 MIDDLEWARE = [
@@ -139,6 +140,10 @@ CELERY_BEAT_SCHEDULE = {
     "records-propose-disposal": {
         "task": "records.tasks.propose_disposal",
         "schedule": crontab(day_of_month=1, hour=5, minute=30),
+    },
+    "procedures-clear-abandoned-imports": {
+        "task": "procedures.tasks.clear_abandoned_imports",
+        "schedule": crontab(hour=1, minute=15),
     },
     "pending-notification-emails": {
         "task": "qms.tasks.send_pending_notification_emails",
@@ -245,6 +250,8 @@ QMS_MAX_UPLOAD_MB = env.int("QMS_MAX_UPLOAD_MB", default=25)
 QMS_WEEKEND_DAYS = [int(d) for d in env.list("QMS_WEEKEND_DAYS", default=["5", "6"])]
 QMS_LIST_PAGE_SIZE = env.int("QMS_LIST_PAGE_SIZE", default=25)
 QMS_EXPORT_MAX_ROWS = env.int("QMS_EXPORT_MAX_ROWS", default=100_000)
+# A step allowed in hours counts against the statutory working days at this many hours a day.
+QMS_WORKING_HOURS_PER_DAY = env.int("QMS_WORKING_HOURS_PER_DAY", default=8)
 QMS_DEMO_PASSWORD = env("QMS_DEMO_PASSWORD", default="Demo-QMS-2026")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024

@@ -1,0 +1,37 @@
+"""Reads for processes and procedures.
+
+The process map and the procedure catalogue are not confidential (the public catalogue
+shows the procedures without login): every signed-in, active user sees them; only the
+QMS manager (``procedures.manage_processes``) changes them.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from qms.visibility import is_active_user
+
+
+def everyone_signed_in_q(user) -> Q | None:
+    return None if is_active_user(user) else Q(pk__in=[])
+
+
+def processes_for_map(user) -> list:
+    from procedures.models import Process
+
+    return list(
+        Process.objects.visible_to(user)
+        .filter(is_active=True)
+        .select_related("department", "owner")
+        .prefetch_related(
+            Prefetch("hands_over_to", queryset=Process.objects.only("pk", "code", "name"))
+        )
+        .annotate(procedure_count=Count("procedures", distinct=True))
+        .order_by("code")
+    )
+
+
+def procedure_for_page(queryset: QuerySet) -> QuerySet:
+    return queryset.select_related("process", "department", "owner").prefetch_related(
+        "steps__department", "dossier", "legal_basis", "documents"
+    )

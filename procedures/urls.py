@@ -1,0 +1,20 @@
+from django.urls import path
+
+from procedures import views
+
+app_name = "procedures"
+
+urlpatterns = [
+    path("", views.ProcedureListView.as_view(), name="procedure_list"),
+    path("new/", views.ProcedureFormView.as_view(), name="procedure_create"),
+    path("import/", views.ProcedureImportView.as_view(), name="procedure_import"),
+    path("<int:pk>/", views.ProcedureDetailView.as_view(), name="procedure_detail"),
+    path("<int:pk>/edit/", views.ProcedureFormView.as_view(), name="procedure_update"),
+    path("<int:pk>/status/", views.ProcedureStatusView.as_view(), name="procedure_status"),
+    path("<int:pk>/reviewed/", views.ProcedureReviewedView.as_view(), name="procedure_reviewed"),
+    path("processes/", views.ProcessListView.as_view(), name="process_list"),
+    path("processes/map/", views.ProcessMapView.as_view(), name="process_map"),
+    path("processes/new/", views.ProcessFormView.as_view(), name="process_create"),
+    path("processes/<int:pk>/", views.ProcessDetailView.as_view(), name="process_detail"),
+    path("processes/<int:pk>/edit/", views.ProcessFormView.as_view(), name="process_update"),
+]
