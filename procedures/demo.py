@@ -213,6 +213,7 @@ def _scaled(steps, days: int):
 
 def load(stdout) -> None:
     if Process.objects.exists():
+        load_cases(stdout)
         return
     manager = User.objects.filter(username="qmsmanager").first()
     if manager is None:
@@ -292,3 +293,249 @@ def load(stdout) -> None:
         f"  procedures: {Process.objects.count()} processes, "
         f"{Procedure.objects.count()} administrative procedures"
     )
+    load_cases(stdout)
+
+
+# --- A year of service cases ---------------------------------------------------------
+
+APPLICANTS = [
+    "Nguyễn Văn An",
+    "Trần Thị Bình",
+    "Lê Hoàng Cường",
+    "Phạm Thu Dung",
+    "Hoàng Minh Đức",
+    "Công ty TNHH Thương mại Hòa An",
+    "Công ty CP Xây dựng Sông Lam",
+    "Vũ Thị Hà",
+    "Đặng Quốc Hùng",
+    "HTX Nông nghiệp Tân Phú",
+    "Bùi Thanh Lâm",
+    "Đỗ Ngọc Mai",
+    "Công ty TNHH MTV Cơ khí Phú Thành",
+    "Ngô Văn Nam",
+    "Dương Thị Oanh",
+    "Lý Gia Phát",
+]
+LATE_REASONS = [
+    "Phải lấy ý kiến cơ quan thuế về ngành nghề kinh doanh",
+    "Hệ thống thông tin quốc gia về đăng ký doanh nghiệp gián đoạn",
+    "Cán bộ thẩm định nghỉ ốm, chưa bố trí kịp người thay",
+]
+VOLUME = {
+    "DN-01": 160,
+    "DN-02": 420,
+    "DN-03": 210,
+    "DN-04": 230,
+    "DN-06": 260,
+    "DN-08": 180,
+    "DN-09": 170,
+    "DN-11": 200,
+    "DN-14": 150,
+    "DN-18": 60,
+    "DT-01": 45,
+    "DT-02": 50,
+    "DT-06": 12,
+    "HTX-01": 25,
+    "DNNVV-01": 40,
+}
+
+
+def load_cases(stdout, *, seed: int = 2026) -> None:
+    """About 2,200 finished cases over the last twelve months (most on time, some late,
+    paused, returned or withdrawn) written in bulk with their history, then a few dozen
+    open ones received through the service so that desks and handlers have work today."""
+    import random
+    from datetime import timedelta
+
+    from django.db import transaction
+    from django.utils import timezone
+    from simple_history.utils import bulk_create_with_history
+
+    from procedures.models import (
+        CaseDossierItem,
+        CasePause,
+        CaseStatus,
+        CaseStep,
+        ServiceCase,
+    )
+    from qms.calendar import WorkingCalendar, working_seconds_per_day
+    from qms.search import fold
+
+    if ServiceCase.objects.exists():
+        return
+    rng = random.Random(seed)  # noqa: S311  (repeatable demo data, not security)
+    calendar = WorkingCalendar()
+    day = working_seconds_per_day()
+    now = timezone.now()
+    clerk = User.objects.filter(username="staff").first()
+    handlers = {u.department_id: u for u in User.objects.filter(is_active=True).order_by("pk")}
+    procedures = {
+        p.code: p
+        for p in Procedure.objects.prefetch_related("steps__department", "dossier").select_related(
+            "department"
+        )
+    }
+    codes: dict[str, int] = {}
+    cases, steps, dossier, pauses = [], [], [], []
+    for code, count in VOLUME.items():
+        procedure = procedures.get(code)
+        if procedure is None:
+            continue
+        plan = list(procedure.steps.all())
+        for _ in range(count):
+            received = now - timedelta(days=rng.uniform(8, 365))
+            received = calendar.add_working_time(received, rng.uniform(0, day / 2))
+            if received > now - timedelta(days=7):
+                continue
+            stamp = f"{timezone.localtime(received):%y%m%d}"
+            codes[stamp] = codes.get(stamp, 0) + 1
+            fate = rng.random()
+            case = ServiceCase(
+                receipt_code=f"HS-{stamp}-{codes[stamp]:04d}",
+                procedure=procedure,
+                department=procedure.department,
+                applicant_name=rng.choice(APPLICANTS),
+                applicant_kind="organisation" if rng.random() < 0.6 else "person",
+                applicant_phone=f"09{rng.randint(10000000, 99999999)}",
+                channel=rng.choice(["desk", "desk", "online"]),
+                received_at=received,
+                received_by=clerk,
+                statutory_days=procedure.statutory_days,
+                due_at=calendar.add_working_time(received, procedure.statutory_days * day),
+            )
+            case.search_text = fold(
+                f"{case.receipt_code} {case.applicant_name} {case.applicant_phone}"
+            )
+            clock = received
+            paused_days = 0.0
+            if rng.random() < 0.08:  # a supplement requested at the first step
+                pause_start = calendar.add_working_time(received, day * 0.25)
+                paused_days = rng.uniform(1, 6)
+                pause_end = calendar.add_working_time(pause_start, paused_days * day)
+                pauses.append(
+                    CasePause(
+                        case=case,
+                        reason="Bổ sung bản sao giấy tờ pháp lý",
+                        notified_on=timezone.localdate(pause_start),
+                        started_at=pause_start,
+                        started_by=clerk,
+                        ended_at=pause_end,
+                        working_days=round(paused_days, 3),
+                    )
+                )
+                case.due_at = calendar.add_working_time(case.due_at, paused_days * day)
+            slow = fate > 0.93  # about 7 % late
+            case_steps = []
+            for step in plan:
+                allowance = float(step.allowance_days)
+                used = allowance * (
+                    rng.uniform(1.2, 2.2) if slow and step.position == 2 else rng.uniform(0.3, 0.98)
+                )
+                started = clock
+                clock = calendar.add_working_time(started, used * day)
+                if paused_days and step.position == 1:
+                    clock = calendar.add_working_time(clock, paused_days * day)
+                department = step.department or procedure.department
+                case_steps.append(
+                    CaseStep(
+                        case=case,
+                        position=step.position,
+                        name=step.name,
+                        department=department,
+                        role=step.role,
+                        allowance_days=step.allowance_days,
+                        handler=handlers.get(department.pk, clerk),
+                        started_at=started,
+                        due_at=calendar.add_working_time(started, allowance * day),
+                        finished_at=clock,
+                        finished_by=handlers.get(department.pk, clerk),
+                        working_days_used=round(used, 3),
+                        on_time=used <= allowance,
+                    )
+                )
+            if fate < 0.03:
+                case.status, case.outcome_reason = (
+                    CaseStatus.RETURNED,
+                    "Hồ sơ không đủ điều kiện theo quy định",
+                )
+                case_steps = case_steps[:2]
+            elif fate < 0.05:
+                case.status, case.outcome_reason = CaseStatus.WITHDRAWN, "Người nộp xin rút hồ sơ"
+                case_steps = case_steps[:1]
+            else:
+                case.status = CaseStatus.COMPLETED
+            case.finished_at = case_steps[-1].finished_at
+            if case.finished_at > now:
+                continue
+            case.working_days_used = round(
+                calendar.working_time_between(received, case.finished_at) / day - paused_days, 2
+            )
+            if case.status == CaseStatus.COMPLETED:
+                case.on_time = case.finished_at <= case.due_at
+                if not case.on_time:
+                    case.late_reason = rng.choice(LATE_REASONS)
+                    case.apology_issued_at = case.due_at
+            cases.append(case)
+            steps.extend(case_steps)
+            dossier.extend(
+                CaseDossierItem(
+                    case=case,
+                    position=item.position,
+                    name=item.name,
+                    required=item.required,
+                    received=True,
+                )
+                for item in procedure.dossier.all()
+            )
+    with transaction.atomic():
+        bulk_create_with_history(
+            cases,
+            ServiceCase,
+            batch_size=500,
+            default_user=clerk,
+            default_change_reason="Demo: a year of cases",
+        )
+        for objects, model in ((steps, CaseStep), (dossier, CaseDossierItem), (pauses, CasePause)):
+            for obj in objects:
+                obj.case_id = obj.case.pk
+            bulk_create_with_history(
+                objects,
+                model,
+                batch_size=1000,
+                default_user=clerk,
+                default_change_reason="Demo: a year of cases",
+            )
+    _open_cases(procedures, clerk, handlers, rng, calendar, day, now)
+    stdout.write(
+        f"  service cases: {ServiceCase.objects.count()} ({ServiceCase.objects.filter(on_time=False).count()} late)"
+    )
+
+
+def _open_cases(procedures, clerk, handlers, rng, calendar, day, now) -> None:
+    """Open cases received through the service during the last days; some already late."""
+    from datetime import timedelta
+
+    from procedures.services import Applicant, case_move, case_receive
+
+    for number in range(36):
+        procedure = procedures[rng.choice(["DN-02", "DN-04", "DN-06", "DN-09", "DT-01"])]
+        received = now - timedelta(days=rng.uniform(0.1, 9))
+        if received.weekday() >= 5:
+            received -= timedelta(days=2)
+        case = case_receive(
+            actor=clerk,
+            procedure=procedure,
+            applicant=Applicant(
+                name=rng.choice(APPLICANTS), phone=f"09{rng.randint(10000000, 99999999)}"
+            ),
+            dossier_received=[item.position for item in procedure.dossier.all()],
+            received_at=received,
+        )
+        if number % 3:
+            step = case.steps.get(position=2)
+            case_move(
+                actor=clerk,
+                case=case,
+                version=case.version,
+                handler=handlers.get(step.department_id),
+            )

@@ -1,9 +1,12 @@
 import django_filters
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from procedures.choices import Level, ProcedureStatus, ProcessType
-from procedures.models import Procedure, Process
-from qms.filters import ALL, visible_departments
+from procedures.models import CaseStatus, Procedure, Process, ServiceCase
+from qms.calendar import WorkingCalendar, working_seconds_per_day
+from qms.filters import ALL, DateInput, visible_departments
 from qms.search import fold
 
 
@@ -68,3 +71,70 @@ class ProcessFilter(django_filters.FilterSet):
 
     def in_department(self, queryset, name, value):
         return queryset.filter(department__path__startswith=value.path)
+
+
+def _procedures(request):
+    return Procedure.objects.order_by("code") if request else Procedure.objects.none()
+
+
+class CaseFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Receipt code or applicant"), method="search")
+    procedure = django_filters.ModelChoiceFilter(
+        label=_("Procedure"), queryset=_procedures, empty_label=ALL
+    )
+    department = django_filters.ModelChoiceFilter(
+        label=_("Department"), queryset=visible_departments, method="in_department", empty_label=ALL
+    )
+    status = django_filters.ChoiceFilter(
+        label=_("Status"), choices=CaseStatus.choices, empty_label=ALL
+    )
+    timing = django_filters.ChoiceFilter(
+        label=_("Timing"),
+        choices=[
+            ("overdue", _("Overdue (open, past due)")),
+            ("soon", _("Due within a day")),
+            ("late", _("Finished late")),
+            ("on_time", _("Finished on time")),
+        ],
+        method="by_timing",
+        empty_label=ALL,
+    )
+    received_from = django_filters.DateFilter(
+        label=_("Received from"),
+        field_name="received_at__date",
+        lookup_expr="gte",
+        widget=DateInput,
+    )
+    received_to = django_filters.DateFilter(
+        label=_("Received to"), field_name="received_at__date", lookup_expr="lte", widget=DateInput
+    )
+
+    class Meta:
+        model = ServiceCase
+        fields = ["q", "procedure", "department", "status", "timing"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(search_text__contains=fold(value))
+
+    def in_department(self, queryset, name, value):
+        """Cases of the department in charge, or now at a step of that department."""
+        return queryset.filter(
+            Q(department__path__startswith=value.path)
+            | Q(current_step__department__path__startswith=value.path)
+        )
+
+    def by_timing(self, queryset, name, value):
+        now = timezone.now()
+        if value == "overdue":
+            return queryset.filter(status=CaseStatus.IN_PROGRESS, due_at__lt=now)
+        if value == "soon":
+            return queryset.filter(
+                status=CaseStatus.IN_PROGRESS,
+                due_at__gte=now,
+                due_at__lt=WorkingCalendar().add_working_time(now, working_seconds_per_day()),
+            )
+        if value == "late":
+            return queryset.filter(on_time=False)
+        if value == "on_time":
+            return queryset.filter(on_time=True)
+        return queryset

@@ -5,10 +5,12 @@ from django.utils.translation import gettext_lazy as _
 
 from documents.models import Document, ExternalDocument
 from procedures.choices import AllowanceUnit, Direction
-from procedures.models import Procedure, Process
-from procedures.services import DossierData, IndicatorData, StepData
+from procedures.models import ApplicantKind, CaseStatus, Channel, Procedure, Process
+from procedures.services import Applicant, DossierData, IndicatorData, StepData
 from qms.forms import VersionField
 from qms.models import Department, User
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 def _people():
@@ -199,3 +201,121 @@ class ImportForm(forms.Form):
             }
         ),
     )
+
+
+class ReceiveForm(forms.Form):
+    """The desk's form: the applicant and which dossier documents were handed in."""
+
+    applicant_kind = forms.ChoiceField(label=_("applicant"), choices=ApplicantKind.choices)
+    applicant_name = forms.CharField(label=_("name of the applicant"), max_length=300)
+    applicant_id_number = forms.CharField(
+        label=_("ID or tax number"), max_length=40, required=False
+    )
+    applicant_phone = forms.CharField(
+        label=_("phone"),
+        max_length=30,
+        help_text=_("Its last four digits let the applicant look the case up online."),
+    )
+    applicant_email = forms.EmailField(label=_("e-mail"), required=False)
+    applicant_address = forms.CharField(label=_("address"), max_length=300, required=False)
+    channel = forms.ChoiceField(label=_("received"), choices=Channel.choices)
+    dossier = forms.TypedMultipleChoiceField(
+        label=_("documents handed in"),
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, procedure=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        items = list(procedure.dossier.order_by("position")) if procedure else []
+        self.fields["dossier"].choices = [
+            (item.position, f"{item.name}{' (' + item.copies + ')' if item.copies else ''}")
+            for item in items
+        ]
+        self.required_positions = {item.position for item in items if item.required}
+
+    def clean_applicant_phone(self):
+        phone = self.cleaned_data["applicant_phone"]
+        if sum(ch.isdigit() for ch in phone) < 8:
+            raise forms.ValidationError(_("Give a phone number with at least 8 digits."))
+        return phone
+
+    def clean(self):
+        data = super().clean()
+        missing = self.required_positions - set(data.get("dossier") or [])
+        if missing:
+            self.add_error(
+                "dossier",
+                _(
+                    "A required document is missing: tick it when handed in, or do not receive "
+                    "the case and tell the applicant what to bring."
+                ),
+            )
+        return data
+
+    def applicant(self):
+        data = self.cleaned_data
+        return Applicant(
+            name=data["applicant_name"],
+            phone=data["applicant_phone"],
+            kind=data["applicant_kind"],
+            id_number=data["applicant_id_number"],
+            email=data["applicant_email"],
+            address=data["applicant_address"],
+        )
+
+
+class MoveForm(forms.Form):
+    note = forms.CharField(
+        label=_("note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    handler = forms.ModelChoiceField(
+        label=_("next handler"),
+        queryset=User.objects.none(),
+        required=False,
+        empty_label=_("(anyone of the department)"),
+    )
+    version = VersionField()
+
+    def __init__(self, *args, next_step=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if next_step is not None:
+            self.fields["handler"].queryset = (
+                User.objects.filter(
+                    is_active=True, department__path__startswith=next_step.department.path
+                )
+                .select_related("department")
+                .order_by("last_name", "first_name")
+            )
+        else:
+            del self.fields["handler"]
+
+
+class PauseForm(forms.Form):
+    reason = forms.CharField(label=_("what is missing"), widget=forms.Textarea(attrs={"rows": 2}))
+    notified_on = forms.DateField(label=_("applicant notified on"), widget=DATE)
+    version = VersionField()
+
+
+class CloseForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label=_("outcome"),
+        choices=[
+            (CaseStatus.RETURNED, CaseStatus.RETURNED.label),
+            (CaseStatus.WITHDRAWN, CaseStatus.WITHDRAWN.label),
+        ],
+    )
+    reason = forms.CharField(label=_("reason"), widget=forms.Textarea(attrs={"rows": 2}))
+    version = VersionField()
+
+
+class ApologyForm(forms.Form):
+    late_reason = forms.CharField(
+        label=_("reason for the delay"), widget=forms.Textarea(attrs={"rows": 2})
+    )
+    version = VersionField()
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(label=_("note"), widget=forms.Textarea(attrs={"rows": 2}))

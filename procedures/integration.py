@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Iterator
+from datetime import date, datetime, time
 
+from django.db.models import Q
 from django.dispatch import receiver
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from documents.signals import external_status_changed
 from procedures import services
 from procedures.choices import ProcedureStatus
-from procedures.models import Procedure
-from qms import mytasks, search
+from procedures.models import CaseStatus, CaseStep, Procedure, ServiceCase
+from qms import mytasks, reminders, search
+from qms.calendar import WorkingCalendar, working_seconds_per_day
 
 
 @receiver(external_status_changed, dispatch_uid="procedures.legal_change")
@@ -56,3 +61,101 @@ def _search_procedures(user, folded: str, limit: int) -> list[search.Hit]:
 
 
 search.register("procedures", _search_procedures)
+
+
+def _my_steps(user):
+    """Current steps of open cases that are this user's to do: named as handler, or of
+    their department with nobody named, or of a department they head."""
+    mine = Q(handler=user)
+    if user.department_id:
+        mine |= Q(handler__isnull=True, department__path__startswith=user.department.path)
+    mine |= Q(department__head=user)
+    return CaseStep.objects.filter(
+        mine,
+        finished_at__isnull=True,
+        started_at__isnull=False,
+        case__status__in=[CaseStatus.IN_PROGRESS, CaseStatus.PAUSED],
+    )
+
+
+@mytasks.register
+def case_tasks(user, today: date) -> list[mytasks.Task]:
+    steps = _my_steps(user).select_related("case").order_by("due_at")[:20]
+    return [
+        mytasks.Task(
+            title=_("Case %(code)s, step %(number)s: %(step)s")
+            % {"code": step.case.receipt_code, "number": step.position, "step": step.name},
+            url=step.case.get_absolute_url(),
+            module=_("Service cases"),
+            due=timezone.localdate(step.due_at) if step.due_at else None,
+            today=today,
+        )
+        for step in steps
+    ]
+
+
+@reminders.register("procedures.cases_due")
+def cases_due(today: date) -> Iterator[reminders.Due]:
+    """A working day before a step or its case is due, then every day it is overdue: the
+    step's handler (or, with none named, the head of the step's department)."""
+    calendar = WorkingCalendar()
+    end_of_today = timezone.make_aware(datetime.combine(today, time.max))
+    horizon = calendar.add_working_time(end_of_today, working_seconds_per_day())
+    steps = (
+        CaseStep.objects.filter(
+            finished_at__isnull=True,
+            started_at__isnull=False,
+            case__status=CaseStatus.IN_PROGRESS,
+        )
+        .filter(Q(due_at__lte=horizon) | Q(case__due_at__lte=horizon))
+        .select_related("case", "handler", "department__head")
+        .order_by("pk")
+    )
+    for step in steps.iterator(chunk_size=500):
+        recipient = step.handler or step.department.head
+        if recipient is None:
+            continue
+        case = step.case
+        late = case.due_at < end_of_today or step.due_at < end_of_today
+        params = {
+            "code": case.receipt_code,
+            "step": step.name,
+            "due": f"{timezone.localtime(min(step.due_at, case.due_at)):%d/%m/%Y %H:%M}",
+        }
+        if late:
+            yield reminders.Due(
+                key=f"case.late:{step.pk}:{today}:{recipient.pk}",
+                recipient=recipient,
+                message=gettext_noop("Case %(code)s is overdue (due %(due)s): %(step)s"),
+                params=params,
+                url=case.get_absolute_url(),
+            )
+        else:
+            yield reminders.Due(
+                key=f"case.soon:{step.pk}:{recipient.pk}",
+                recipient=recipient,
+                message=gettext_noop("Case %(code)s is due %(due)s: %(step)s"),
+                params=params,
+                url=case.get_absolute_url(),
+            )
+
+
+def _search_cases(user, folded: str, limit: int) -> list[search.Hit]:
+    matches = (
+        ServiceCase.objects.visible_to(user)
+        .filter(search_text__contains=folded)
+        .select_related("procedure")
+        .order_by("-received_at")[:limit]
+    )
+    return [
+        search.Hit(
+            title=f"{case.receipt_code} {case.applicant_name}",
+            url=case.get_absolute_url(),
+            module=_("Service cases"),
+            detail=f"{case.procedure.code} · {case.get_status_display()}",
+        )
+        for case in matches
+    ]
+
+
+search.register("cases", _search_cases)

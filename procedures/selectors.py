@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
-from qms.visibility import is_active_user
+from qms.visibility import department_scope_q, has_global_view, is_active_user, role_slugs
 
 
 def everyone_signed_in_q(user) -> Q | None:
@@ -35,3 +35,21 @@ def procedure_for_page(queryset: QuerySet) -> QuerySet:
     return queryset.select_related("process", "department", "owner").prefetch_related(
         "steps__department", "dossier", "legal_basis", "documents"
     )
+
+
+def case_visibility_q(user) -> Q | None:
+    """Who sees a service case: the QMS manager, auditors and the agency head all of them;
+    everyone else the cases of their department scope (the department in charge or one that
+    handles a step) and the cases they received or handle."""
+    from procedures.models import CaseStep
+
+    if not is_active_user(user):
+        return Q(pk__in=[])
+    if has_global_view(user, "procedures.view_all_cases"):
+        return None
+    if role_slugs(user) == {"external_auditor"}:
+        return Q(pk__in=[])
+    handled = CaseStep.objects.filter(
+        department_scope_q(user, field="department") | Q(handler=user)
+    ).values("case_id")
+    return department_scope_q(user) | Q(received_by=user) | Q(pk__in=handled)

@@ -12,22 +12,31 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from procedures.choices import AllowanceUnit, ProcedureStatus, ReviewFlag
 from procedures.models import (
+    CaseDossierItem,
+    CaseNote,
+    CasePause,
+    CaseStatus,
+    CaseStep,
     DossierItem,
     Procedure,
     ProcedureStep,
     Process,
     ProcessIndicator,
+    ServiceCase,
     allowance_in_days,
     short_number,
 )
+from qms.calendar import WorkingCalendar, working_seconds_per_day
 from qms.history import save_with_history
 from qms.models import Department
 from qms.notifications import notify
@@ -291,3 +300,405 @@ def flag_for_legal_change(*, external, actor) -> int:
             )
         flagged += 1
     return flagged
+
+
+# --- Service cases -------------------------------------------------------------------
+#
+# A case is received at the desk (its first step starts then), handed from step to step
+# by the handler of the current step or the head of its department, paused for a
+# supplement (the clock stops), returned, withdrawn or completed when its last step is
+# done. Completing late needs the reason and the apology letter first. Every move is one
+# call, in one transaction, with history.
+
+
+@dataclass(frozen=True)
+class Applicant:
+    name: str
+    phone: str
+    kind: str = "person"
+    id_number: str = ""
+    email: str = ""
+    address: str = ""
+
+
+def _days_between(start, end, calendar) -> Decimal:
+    seconds = Decimal(str(calendar.working_time_between(start, end)))
+    return (seconds / Decimal(working_seconds_per_day())).quantize(Decimal("0.001"))
+
+
+def _next_receipt_code(received_at) -> str:
+    prefix = f"{settings.QMS_RECEIPT_PREFIX}-{timezone.localtime(received_at):%y%m%d}-"
+    last = (
+        ServiceCase.objects.filter(receipt_code__startswith=prefix)
+        .order_by("-receipt_code")
+        .values_list("receipt_code", flat=True)
+        .first()
+    )
+    number = int(last.rsplit("-", 1)[1]) + 1 if last else 1
+    return f"{prefix}{number:04d}"
+
+
+def can_handle(user, step: CaseStep) -> bool:
+    """The handler of the step (or, with none named, anyone of its department's scope)
+    and the head of the step's department."""
+    if not (user and user.is_active):
+        return False
+    if step.department.head_id == user.pk:
+        return True
+    if step.handler_id:
+        return step.handler_id == user.pk
+    return bool(user.department_id) and step.department.path.startswith(user.department.path)
+
+
+def can_receive(user, desk) -> bool:
+    """Staff of the department that receives the procedure's dossiers (its first step)."""
+    return bool(
+        user
+        and user.is_active
+        and user.department_id
+        and (desk.head_id == user.pk or desk.path.startswith(user.department.path))
+    )
+
+
+def _locked_case(case: ServiceCase, version: int | None) -> ServiceCase:
+    locked = (
+        ServiceCase.objects.select_for_update(of=("self",))
+        .select_related("current_step__department", "procedure")
+        .get(pk=case.pk)
+    )
+    check_version(locked, version)
+    return locked
+
+
+def _require_handler(actor, case: ServiceCase) -> CaseStep:
+    step = case.current_step
+    if step is None or not can_handle(actor, step):
+        raise PermissionDenied
+    return step
+
+
+@transaction.atomic
+def case_receive(
+    *,
+    actor,
+    procedure: Procedure,
+    applicant: Applicant,
+    dossier_received: list[int] | None = None,
+    channel: str = "desk",
+    received_at=None,
+) -> ServiceCase:
+    """Receive a dossier: receipt code, due date, the step plan copied, step 1 started."""
+    if not (actor and actor.is_active and actor.department_id):
+        raise PermissionDenied
+    if procedure.status != ProcedureStatus.ACTIVE:
+        raise ValidationError(_("This procedure is not in force; no case can be received."))
+    plan = list(procedure.steps.select_related("department").order_by("position"))
+    if not plan:
+        raise ValidationError(_("This procedure has no steps yet."))
+    desk = plan[0].department or procedure.department
+    if not can_receive(actor, desk):
+        raise PermissionDenied
+    if not applicant.name.strip() or not applicant.phone.strip():
+        raise ValidationError(_("Give the applicant's name and phone number."))
+    calendar = WorkingCalendar()
+    received_at = received_at or timezone.now()
+    due_at = calendar.add_working_time(
+        received_at, procedure.statutory_days * working_seconds_per_day()
+    )
+    case = ServiceCase(
+        procedure=procedure,
+        department=procedure.department,
+        applicant_kind=applicant.kind,
+        applicant_name=applicant.name.strip(),
+        applicant_phone=applicant.phone.strip(),
+        applicant_id_number=applicant.id_number.strip(),
+        applicant_email=applicant.email.strip(),
+        applicant_address=applicant.address.strip(),
+        channel=channel,
+        received_at=received_at,
+        received_by=actor,
+        statutory_days=procedure.statutory_days,
+        due_at=due_at,
+    )
+    for attempt in range(5):
+        case.receipt_code = _next_receipt_code(received_at)
+        try:
+            with transaction.atomic():
+                case.search_text = fold(
+                    f"{case.receipt_code} {case.applicant_name} {case.applicant_phone} "
+                    f"{case.applicant_id_number}"
+                )
+                save_with_history(case, actor=actor, reason=gettext_noop("Case received"))
+            break
+        except IntegrityError:
+            if attempt == 4:
+                raise
+            case.pk = None
+    steps = []
+    for item in plan:
+        step = CaseStep(
+            case=case,
+            position=item.position,
+            name=item.name,
+            department=item.department or procedure.department,
+            role=item.role,
+            allowance_days=item.allowance_days.quantize(Decimal("0.001")),
+        )
+        save_with_history(step, actor=actor, reason=gettext_noop("Case received"))
+        steps.append(step)
+    first = steps[0]
+    first.started_at = received_at
+    first.handler = actor
+    first.due_at = calendar.add_working_time(
+        received_at, float(first.allowance_days) * working_seconds_per_day()
+    )
+    save_with_history(first, actor=actor, reason=gettext_noop("Step started"))
+    received = set(dossier_received or [])
+    for item in procedure.dossier.order_by("position"):
+        save_with_history(
+            CaseDossierItem(
+                case=case,
+                position=item.position,
+                name=item.name,
+                required=item.required,
+                received=item.position in received,
+            ),
+            actor=actor,
+            reason=gettext_noop("Case received"),
+        )
+    case.current_step = first
+    return save_with_history(case, actor=actor, reason=gettext_noop("Step started"))
+
+
+def _finish_step(step: CaseStep, actor, now, calendar, note: str = "") -> None:
+    step.finished_at = now
+    step.finished_by = actor
+    step.working_days_used = _days_between(step.started_at, now, calendar) - _paused_during(
+        step, now, calendar
+    )
+    step.on_time = now <= step.due_at
+    step.note = note
+    save_with_history(step, actor=actor, reason=gettext_noop("Step done"))
+
+
+def _paused_during(step: CaseStep, now, calendar) -> Decimal:
+    total = Decimal(0)
+    for pause in step.case.pauses.filter(started_at__gte=step.started_at, ended_at__isnull=False):
+        total += pause.working_days or Decimal(0)
+    return total
+
+
+@transaction.atomic
+def case_move(
+    *, actor, case: ServiceCase, version: int | None, note: str = "", handler=None
+) -> ServiceCase:
+    """Hand the case to its next step (who did the step, when, time used, within allowance);
+    after the last step the case is completed."""
+    case = _locked_case(case, version)
+    if case.status != CaseStatus.IN_PROGRESS:
+        raise ValidationError(_("Only a case in progress moves on."))
+    step = _require_handler(actor, case)
+    following = case.steps.filter(position__gt=step.position).select_related("department").first()
+    now = timezone.now()
+    calendar = WorkingCalendar()
+    if following is None:
+        return _complete(case, step, actor, now, calendar, note)
+    if handler is not None and not (
+        handler.is_active
+        and handler.department_id
+        and handler.department.path.startswith(following.department.path)
+    ):
+        raise ValidationError(
+            {
+                "handler": _("Choose someone of %(department)s.")
+                % {"department": following.department}
+            }
+        )
+    _finish_step(step, actor, now, calendar, note)
+    following.started_at = now
+    following.handler = handler
+    following.due_at = calendar.add_working_time(
+        now, float(following.allowance_days) * working_seconds_per_day()
+    )
+    save_with_history(following, actor=actor, reason=gettext_noop("Step started"))
+    case.current_step = following
+    case.version += 1
+    saved = save_with_history(case, actor=actor, reason=gettext_noop("Handed to the next step"))
+    if handler is not None and handler != actor:
+        notify(
+            recipient=handler,
+            message=gettext_noop("Case %(code)s is yours: %(step)s, due %(due)s."),
+            params={
+                "code": case.receipt_code,
+                "step": following.name,
+                "due": f"{timezone.localtime(following.due_at):%d/%m/%Y %H:%M}",
+            },
+            url=case.get_absolute_url(),
+        )
+    return saved
+
+
+def _complete(case, step, actor, now, calendar, note) -> ServiceCase:
+    late = now > case.due_at
+    if late and not (case.late_reason.strip() and case.apology_issued_at):
+        raise ValidationError(
+            _(
+                "This case is late: write the reason for the delay and issue the apology "
+                "letter to the applicant before completing it."
+            )
+        )
+    _finish_step(step, actor, now, calendar, note)
+    case.status = CaseStatus.COMPLETED
+    case.finished_at = now
+    case.on_time = not late
+    case.working_days_used = _case_days(case, now, calendar)
+    case.current_step = None
+    case.version += 1
+    return save_with_history(case, actor=actor, reason=gettext_noop("Case completed"))
+
+
+def _case_days(case: ServiceCase, now, calendar) -> Decimal:
+    paused = sum((p.working_days or Decimal(0) for p in case.pauses.all()), Decimal(0))
+    return _days_between(case.received_at, now, calendar) - paused
+
+
+@transaction.atomic
+def case_pause(
+    *, actor, case: ServiceCase, version: int | None, reason: str, notified_on
+) -> ServiceCase:
+    """A supplement is needed: the clock stops until the applicant brings it."""
+    case = _locked_case(case, version)
+    if case.status != CaseStatus.IN_PROGRESS:
+        raise ValidationError(_("Only a case in progress can wait for a supplement."))
+    _require_handler(actor, case)
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say what the applicant must supply.")})
+    if notified_on is None or notified_on > timezone.localdate():
+        raise ValidationError(
+            {"notified_on": _("Give the date the applicant was told (today or earlier).")}
+        )
+    save_with_history(
+        CasePause(
+            case=case,
+            reason=reason.strip(),
+            notified_on=notified_on,
+            started_at=timezone.now(),
+            started_by=actor,
+        ),
+        actor=actor,
+        reason=gettext_noop("Supplement requested"),
+    )
+    case.status = CaseStatus.PAUSED
+    case.version += 1
+    return save_with_history(case, actor=actor, reason=gettext_noop("Supplement requested"))
+
+
+@transaction.atomic
+def case_resume(*, actor, case: ServiceCase, version: int | None) -> ServiceCase:
+    """The supplement arrived: the case and its step are due later by the time paused."""
+    case = _locked_case(case, version)
+    if case.status != CaseStatus.PAUSED:
+        raise ValidationError(_("This case is not waiting for a supplement."))
+    step = _require_handler(actor, case)
+    pause = case.pauses.get(ended_at__isnull=True)
+    calendar = WorkingCalendar()
+    now = timezone.now()
+    pause.ended_at = now
+    pause.working_days = _days_between(pause.started_at, now, calendar)
+    save_with_history(pause, actor=actor, reason=gettext_noop("Supplement received"))
+    for target in (case, step):
+        remaining = calendar.working_time_between(pause.started_at, target.due_at)
+        target.due_at = (
+            calendar.add_working_time(now, remaining)
+            if remaining > 0
+            else (target.due_at + (now - pause.started_at))
+        )
+    save_with_history(step, actor=actor, reason=gettext_noop("Supplement received"))
+    case.status = CaseStatus.IN_PROGRESS
+    case.version += 1
+    return save_with_history(case, actor=actor, reason=gettext_noop("Supplement received"))
+
+
+@transaction.atomic
+def case_close(
+    *, actor, case: ServiceCase, version: int | None, outcome: str, reason: str
+) -> ServiceCase:
+    """Returned (refused, with the legal reason) or withdrawn at the applicant's request."""
+    if outcome not in (CaseStatus.RETURNED, CaseStatus.WITHDRAWN):
+        raise ValidationError(_("Unknown outcome."))
+    case = _locked_case(case, version)
+    if not case.is_open:
+        raise ValidationError(_("This case is already closed."))
+    step = _require_handler(actor, case)
+    if not reason.strip():
+        raise ValidationError({"reason": _("Give the reason; the applicant receives it.")})
+    now = timezone.now()
+    calendar = WorkingCalendar()
+    if case.status == CaseStatus.PAUSED:
+        pause = case.pauses.get(ended_at__isnull=True)
+        pause.ended_at = now
+        pause.working_days = _days_between(pause.started_at, now, calendar)
+        save_with_history(pause, actor=actor, reason=gettext_noop("Case closed"))
+    _finish_step(step, actor, now, calendar, reason.strip())
+    case.status = outcome
+    case.outcome_reason = reason.strip()
+    case.finished_at = now
+    case.working_days_used = _case_days(case, now, calendar)
+    case.current_step = None
+    case.version += 1
+    return save_with_history(
+        case,
+        actor=actor,
+        reason=gettext_noop("Case returned")
+        if outcome == CaseStatus.RETURNED
+        else gettext_noop("Case withdrawn"),
+    )
+
+
+@transaction.atomic
+def apology_issue(
+    *, actor, case: ServiceCase, version: int | None, late_reason: str
+) -> ServiceCase:
+    """A late case: the reason is recorded and the apology letter issued (printed from the
+    case page) before it can be completed."""
+    case = _locked_case(case, version)
+    if not case.is_open:
+        raise ValidationError(_("This case is already closed."))
+    _require_handler(actor, case)
+    if timezone.now() <= case.due_at:
+        raise ValidationError(_("This case is not late."))
+    if not late_reason.strip():
+        raise ValidationError({"late_reason": _("Give the reason for the delay.")})
+    case.late_reason = late_reason.strip()
+    case.apology_issued_at = timezone.now()
+    case.version += 1
+    return save_with_history(case, actor=actor, reason=gettext_noop("Apology letter issued"))
+
+
+@transaction.atomic
+def case_annotate(*, actor, case: ServiceCase, text: str) -> CaseNote:
+    """A remark on the case; the only change a closed case accepts."""
+    if not text.strip():
+        raise ValidationError({"text": _("Write the note.")})
+    return save_with_history(
+        CaseNote(case=case, text=text.strip(), written_by=actor),
+        actor=actor,
+        reason=gettext_noop("Note added"),
+    )
+
+
+def lookup(receipt_code: str, phone_digits: str) -> ServiceCase | None:
+    """The public lookup: a case only when the code and the phone's last four digits match
+    (the same answer, None, for a wrong code and a wrong phone)."""
+    digits = "".join(ch for ch in phone_digits if ch.isdigit())
+    if len(digits) != 4:
+        return None
+    case = (
+        ServiceCase.objects.filter(receipt_code=receipt_code.strip().upper())
+        .select_related("procedure", "current_step")
+        .first()
+    )
+    if case is None:
+        return None
+    phone = "".join(ch for ch in case.applicant_phone if ch.isdigit())
+    return case if phone.endswith(digits) else None

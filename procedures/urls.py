@@ -1,6 +1,6 @@
 from django.urls import path
 
-from procedures import views
+from procedures import case_views, views
 
 app_name = "procedures"
 
@@ -12,6 +12,20 @@ urlpatterns = [
     path("<int:pk>/edit/", views.ProcedureFormView.as_view(), name="procedure_update"),
     path("<int:pk>/status/", views.ProcedureStatusView.as_view(), name="procedure_status"),
     path("<int:pk>/reviewed/", views.ProcedureReviewedView.as_view(), name="procedure_reviewed"),
+    path("cases/", case_views.CaseListView.as_view(), name="case_list"),
+    path("cases/receive/", case_views.CaseReceiveView.as_view(), name="case_receive"),
+    path("cases/<int:pk>/", case_views.CaseDetailView.as_view(), name="case_detail"),
+    path("cases/<int:pk>/step/", case_views.CaseStepView.as_view(), name="case_step"),
+    path(
+        "cases/<int:pk>/receipt.pdf",
+        case_views.CaseLetterView.as_view(kind="receipt"),
+        name="case_receipt",
+    ),
+    path(
+        "cases/<int:pk>/apology.pdf",
+        case_views.CaseLetterView.as_view(kind="apology"),
+        name="case_apology",
+    ),
     path("processes/", views.ProcessListView.as_view(), name="process_list"),
     path("processes/map/", views.ProcessMapView.as_view(), name="process_map"),
     path("processes/new/", views.ProcessFormView.as_view(), name="process_create"),

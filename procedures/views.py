@@ -26,6 +26,7 @@ from procedures.forms import (
 from procedures.models import Procedure, Process, short_number
 from procedures.process_map import layout
 from qms import exports
+from qms.calendar import hours_per_day
 from qms.history import object_history
 from qms.views.generic import (
     ObjectListView,
@@ -154,7 +155,13 @@ class ProcedureFormView(PortalPermissionMixin, View):
         return render(
             self.request,
             self.template_name,
-            {"procedure": procedure, "form": form, "steps": steps, "dossier": dossier},
+            {
+                "procedure": procedure,
+                "form": form,
+                "steps": steps,
+                "dossier": dossier,
+                "hours_per_day": short_number(hours_per_day()),
+            },
         )
 
     def get(self, request, pk=None):

@@ -6,18 +6,46 @@ n-th working day after ``d`` (before it when n < 0); ``working_days_between(a, b
 counts the working days passed over walking from ``a`` to ``b``, the start excluded and
 the landing day included (negative when walking backwards), so that
 ``working_days_between(d, add_working_days(d, n)) == n`` for every ``d`` and ``n``.
+
+Within a working day only the office hours count (``QMS_OFFICE_HOURS``, by default
+07:30–11:30 and 13:00–17:00, eight hours): ``add_working_time(t, seconds)`` is the moment
+after that much office time from ``t`` (in the agency's time zone), and
+``working_time_between(a, b)`` the office time between two moments, so that
+``working_time_between(t, add_working_time(t, s)) == s``. Service cases count their
+statutory time and each step's allowance this way.
 """
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
+from django.utils import timezone
 
 from qms.models import CalendarDay
 
 # No real calendar has a year without a working day; this guards a misconfigured one.
 _MAX_SCAN_DAYS = 3 * 366
+
+
+def office_periods() -> list[tuple[time, time]]:
+    """``QMS_OFFICE_HOURS`` ("07:30-11:30,13:00-17:00") as (start, end) pairs."""
+    periods = []
+    for part in settings.QMS_OFFICE_HOURS.split(","):
+        start, end = (time.fromisoformat(value.strip()) for value in part.split("-"))
+        periods.append((start, end))
+    return sorted(periods)
+
+
+def working_seconds_per_day() -> int:
+    return sum(
+        (datetime.combine(date.min, end) - datetime.combine(date.min, start)).seconds
+        for start, end in office_periods()
+    )
+
+
+def hours_per_day() -> float:
+    return working_seconds_per_day() / 3600
 
 
 class WorkingCalendar:
@@ -66,6 +94,49 @@ class WorkingCalendar:
                     raise ValueError("The calendar has no working days in range.")
         return current
 
+    def _periods_of(self, day: date):
+        zone = timezone.get_current_timezone()
+        for start, end in office_periods():
+            yield (
+                timezone.make_aware(datetime.combine(day, start), zone),
+                timezone.make_aware(datetime.combine(day, end), zone),
+            )
+
+    def add_working_time(self, start: datetime, seconds: float) -> datetime:
+        """The moment after ``seconds`` of office time from ``start`` (seconds >= 0)."""
+        if seconds <= 0:
+            return start
+        remaining = timedelta(seconds=seconds)
+        day = timezone.localtime(start).date()
+        for _ in range(_MAX_SCAN_DAYS * 20):
+            if self.is_working_day(day):
+                for period_start, period_end in self._periods_of(day):
+                    begin = max(start, period_start)
+                    if begin >= period_end:
+                        continue
+                    available = period_end - begin
+                    if remaining <= available:
+                        return begin + remaining
+                    remaining -= available
+            day += timedelta(days=1)
+        raise ValueError("The calendar has no working time in range.")
+
+    def working_time_between(self, start: datetime, end: datetime) -> float:
+        """Seconds of office time between two moments (negative when ``end`` is earlier)."""
+        if end < start:
+            return -self.working_time_between(end, start)
+        total = timedelta()
+        day = timezone.localtime(start).date()
+        last = timezone.localtime(end).date()
+        while day <= last:
+            if self.is_working_day(day):
+                for period_start, period_end in self._periods_of(day):
+                    overlap = min(end, period_end) - max(start, period_start)
+                    if overlap > timedelta():
+                        total += overlap
+            day += timedelta(days=1)
+        return total.total_seconds()
+
     def working_days_between(self, start: date, end: date) -> int:
         """Working days passed over going from ``start`` to ``end``, landing day included."""
         step = 1 if end >= start else -1
@@ -88,3 +159,15 @@ def working_days_between(start: date, end: date, *, calendar: WorkingCalendar | 
 
 def is_working_day(day: date, *, calendar: WorkingCalendar | None = None) -> bool:
     return (calendar or WorkingCalendar()).is_working_day(day)
+
+
+def add_working_time(
+    start: datetime, seconds: float, *, calendar: WorkingCalendar | None = None
+) -> datetime:
+    return (calendar or WorkingCalendar()).add_working_time(start, seconds)
+
+
+def working_time_between(
+    start: datetime, end: datetime, *, calendar: WorkingCalendar | None = None
+) -> float:
+    return (calendar or WorkingCalendar()).working_time_between(start, end)

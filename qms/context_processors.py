@@ -41,6 +41,16 @@ def _navigation(user) -> list[dict]:
                 "label": _("Service delivery"),
                 "items": [
                     {
+                        "label": _("Service cases"),
+                        "url": reverse("procedures:case_list"),
+                        "icon": "inboxes",
+                    },
+                    {
+                        "label": _("Receive a case"),
+                        "url": reverse("procedures:case_receive"),
+                        "icon": "inbox",
+                    },
+                    {
                         "label": _("Procedures"),
                         "url": reverse("procedures:procedure_list"),
                         "icon": "card-checklist",

@@ -69,6 +69,7 @@ ROLES: tuple[Role, ...] = (
             "audits.manage_audits",
             "audits.view_all_audits",
             "procedures.manage_processes",
+            "procedures.view_all_cases",
         ),
     ),
     Role(
@@ -84,6 +85,7 @@ ROLES: tuple[Role, ...] = (
             "nonconformities.view_all_nonconformities",
             "audits.manage_audits",
             "audits.view_all_audits",
+            "procedures.view_all_cases",
         ),
     ),
     Role(
@@ -103,6 +105,7 @@ ROLES: tuple[Role, ...] = (
             "nonconformities.view_all_nonconformities",
             "audits.approve_programme",
             "audits.view_all_audits",
+            "procedures.view_all_cases",
         ),
     ),
     Role(

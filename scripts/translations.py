@@ -50,6 +50,11 @@ def check_all() -> int:
             if entry.obsolete:
                 continue
             where = f"{language}: {entry.msgid[:60]!r}"
+            if entry.previous_msgid is None and (
+                entry.previous_msgid_plural or entry.previous_msgctxt
+            ):
+                # gettext's msgmerge refuses a "#| msgid_plural" without its "#| msgid"
+                problems.append(f"{where} has a previous plural without a previous msgid")
             if "fuzzy" in entry.flags:
                 problems.append(f"{where} is fuzzy")
             if entry.msgid_plural:

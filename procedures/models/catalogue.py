@@ -284,5 +284,7 @@ def short_number(value) -> Decimal:
 
 def allowance_in_days(allowance: Decimal, unit: str) -> Decimal:
     if unit == AllowanceUnit.HOURS:
-        return Decimal(allowance) / Decimal(settings.QMS_WORKING_HOURS_PER_DAY)
+        from qms.calendar import hours_per_day
+
+        return Decimal(allowance) / Decimal(str(hours_per_day()))
     return Decimal(allowance)

@@ -250,8 +250,14 @@ QMS_MAX_UPLOAD_MB = env.int("QMS_MAX_UPLOAD_MB", default=25)
 QMS_WEEKEND_DAYS = [int(d) for d in env.list("QMS_WEEKEND_DAYS", default=["5", "6"])]
 QMS_LIST_PAGE_SIZE = env.int("QMS_LIST_PAGE_SIZE", default=25)
 QMS_EXPORT_MAX_ROWS = env.int("QMS_EXPORT_MAX_ROWS", default=100_000)
-# A step allowed in hours counts against the statutory working days at this many hours a day.
-QMS_WORKING_HOURS_PER_DAY = env.int("QMS_WORKING_HOURS_PER_DAY", default=8)
+# Office hours of a working day: statutory times and step allowances count only these
+# (eight hours by default; a step allowed in hours counts at that many hours a day).
+QMS_OFFICE_HOURS = env("QMS_OFFICE_HOURS", default="07:30-11:30,13:00-17:00")
+# Receipt codes of service cases: <prefix>-<yymmdd>-<number of the day>.
+QMS_RECEIPT_PREFIX = env("QMS_RECEIPT_PREFIX", default="HS")
+# Receipts and apology letters go to citizens in the agency's language, whatever the
+# language of the civil servant who prints them.
+QMS_LETTER_LANGUAGE = env("QMS_LETTER_LANGUAGE", default="vi")
 QMS_DEMO_PASSWORD = env("QMS_DEMO_PASSWORD", default="Demo-QMS-2026")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024

@@ -1,10 +1,13 @@
+from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from procedures import services
 from procedures.choices import AllowanceUnit
 from procedures.models import Procedure, Process
+from tests.factories import UserFactory
 
 
 @pytest.fixture
@@ -58,3 +61,25 @@ def make_process(manager, org, code="CT-01", kind="core", **extra):
             **extra,
         ),
     )
+
+
+APPLICANT = services.Applicant(name="Nguyễn Văn An", phone="0912 345 678")
+
+
+def at(day: date, hour: int, minute: int = 0):
+    return timezone.make_aware(datetime(day.year, day.month, day.day, hour, minute))
+
+
+@pytest.fixture
+def desk(org, manager):
+    """A procedure of 3 working days: desk 4 h, unit A1 2 days, desk 4 h; and its people."""
+    procedure = make_procedure(manager, org, allowances=("4h", 2, "4h"))
+    steps = list(procedure.steps.all())
+    steps[1].department = org["a1"]
+    steps[1].save()
+    return {
+        "procedure": procedure,
+        "clerk": UserFactory(username="clerk", department=org["a"], roles=["staff"]),
+        "officer": UserFactory(username="officer", department=org["a1"], roles=["staff"]),
+        "outsider": UserFactory(username="outsider", department=org["b"], roles=["staff"]),
+    }

@@ -19,14 +19,26 @@ def _data() -> set[str]:
         values |= {process.code, process.name, str(process)}
     values |= set(ProcedureStep.objects.values_list("name", flat=True))
     values |= set(DossierItem.objects.values_list("name", flat=True))
+    from procedures.models import ServiceCase
+
+    for case in ServiceCase.objects.all():
+        values |= {case.receipt_code, case.applicant_name, case.applicant_phone, str(case)}
     return {v for v in values if v}
 
 
 @pytest.mark.parametrize("language", ["vi", "zh-hans"])
 def test_no_english_on_procedure_pages(manager, org, language):
+    from procedures import services
+    from tests.procedures.conftest import APPLICANT
+
     procedure = make_procedure(manager, org)
     process = make_process(manager, org)
+    case = services.case_receive(actor=manager, procedure=procedure, applicant=APPLICANT)
     urls = [
+        "/procedures/cases/",
+        "/procedures/cases/receive/",
+        f"/procedures/cases/receive/?procedure={procedure.pk}",
+        f"/procedures/cases/{case.pk}/",
         "/procedures/",
         f"/procedures/{procedure.pk}/",
         f"/procedures/{procedure.pk}/edit/",

@@ -115,3 +115,69 @@ def test_adding_in_two_steps_equals_adding_once(holiday_calendar, start, a, b):
 @given(start=dates, end=dates)
 def test_between_never_exceeds_calendar_days(holiday_calendar, start, end):
     assert abs(holiday_calendar.working_days_between(start, end)) <= abs((end - start).days)
+
+
+# --- Office time within working days (service cases) -----------------------------------
+
+HOUR = 3600
+DAY = 8 * HOUR
+
+
+def _at(day: date, hour: int, minute: int = 0):
+    from datetime import datetime
+
+    from django.utils import timezone
+
+    return timezone.make_aware(datetime(day.year, day.month, day.day, hour, minute))
+
+
+def test_a_case_received_before_tet_is_due_after_it(tet):
+    calendar = WorkingCalendar()
+    # Received Thursday 12 Feb 2026 at 09:00, 3 working days: Fri 13, then Mon 23, Tue 24.
+    due = calendar.add_working_time(_at(date(2026, 2, 12), 9), 3 * DAY)
+    assert due == _at(date(2026, 2, 24), 9)
+    assert calendar.working_time_between(_at(date(2026, 2, 12), 9), due) == 3 * DAY
+
+
+def test_office_hours_skip_lunch_evening_and_weekend():
+    calendar = WorkingCalendar()
+    friday = date(2026, 11, 20)
+    # Four hours from Friday 10:00: 10:00–11:30 (1.5 h), 13:00–15:30 (2.5 h).
+    assert calendar.add_working_time(_at(friday, 10), 4 * HOUR) == _at(friday, 15, 30)
+    # Received after hours on Friday: the clock starts Monday 07:30.
+    assert calendar.add_working_time(_at(friday, 18), 1 * HOUR) == _at(date(2026, 11, 23), 8, 30)
+    # Received in the lunch break: counted from 13:00.
+    assert calendar.add_working_time(_at(friday, 12), 30 * 60) == _at(friday, 13, 30)
+    assert calendar.working_time_between(_at(friday, 16), _at(date(2026, 11, 23), 8)) == 1.5 * HOUR
+
+
+def test_make_up_saturday_has_office_hours(tet):
+    calendar = WorkingCalendar()
+    friday = date(2026, 2, 27)
+    assert calendar.add_working_time(_at(friday, 16), 2 * HOUR) == _at(date(2026, 2, 28), 8, 30)
+
+
+moments = st.builds(
+    lambda day, minute: _at(day, minute // 60, minute % 60),
+    dates,
+    st.integers(min_value=0, max_value=24 * 60 - 1),
+)
+durations = st.integers(min_value=1, max_value=40 * DAY)
+
+
+@settings(max_examples=200, deadline=None)
+@given(start=moments, seconds=durations)
+def test_working_time_between_inverts_add(holiday_calendar, start, seconds):
+    end = holiday_calendar.add_working_time(start, seconds)
+    assert end > start
+    assert holiday_calendar.working_time_between(start, end) == seconds
+    # the end falls inside office hours of a working day
+    assert holiday_calendar.is_working_day(end.astimezone(start.tzinfo).date())
+
+
+@settings(max_examples=150, deadline=None)
+@given(start=moments, a=durations, b=durations)
+def test_adding_office_time_in_two_steps_equals_once(holiday_calendar, start, a, b):
+    once = holiday_calendar.add_working_time(start, a + b)
+    twice = holiday_calendar.add_working_time(holiday_calendar.add_working_time(start, a), b)
+    assert once == twice

@@ -1,0 +1,41 @@
+from .cases import (
+    CLOSED_STATUSES,
+    OPEN_STATUSES,
+    ApplicantKind,
+    CaseDossierItem,
+    CaseNote,
+    CasePause,
+    CaseStatus,
+    CaseStep,
+    Channel,
+    ServiceCase,
+)
+from .catalogue import (
+    DossierItem,
+    Procedure,
+    ProcedureStep,
+    Process,
+    ProcessIndicator,
+    allowance_in_days,
+    short_number,
+)
+
+__all__ = [
+    "CLOSED_STATUSES",
+    "OPEN_STATUSES",
+    "ApplicantKind",
+    "CaseDossierItem",
+    "CaseNote",
+    "CasePause",
+    "CaseStatus",
+    "CaseStep",
+    "Channel",
+    "DossierItem",
+    "Procedure",
+    "ProcedureStep",
+    "Process",
+    "ProcessIndicator",
+    "ServiceCase",
+    "allowance_in_days",
+    "short_number",
+]

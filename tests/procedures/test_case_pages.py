@@ -1,0 +1,150 @@
+"""Case pages: the desk receives, the handlers move the case, who sees what, flat queries."""
+
+from datetime import date
+from io import BytesIO
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from pypdf import PdfReader
+
+from procedures import services
+from procedures.models import ServiceCase
+from qms import mytasks
+from tests.permission_matrix import Case, check_matrix
+from tests.procedures.conftest import APPLICANT
+
+pytestmark = pytest.mark.django_db
+
+
+def _receive_post(client, procedure, **extra):
+    data = {
+        "procedure": procedure.pk,
+        "applicant_kind": "person",
+        "applicant_name": "Trần Thị Bình",
+        "applicant_phone": "0987 654 321",
+        "channel": "desk",
+        "dossier": [1],
+    }
+    data.update(extra)
+    return client.post("/procedures/cases/receive/", data)
+
+
+def test_a_case_through_the_pages(client, desk):
+    client.force_login(desk["clerk"])
+    choose = client.get(f"/procedures/cases/receive/?procedure={desk['procedure'].pk}")
+    assert 'data-testid="receive-form"' in choose.content.decode()
+    missing = _receive_post(client, desk["procedure"], dossier=[], applicant_phone="12")
+    page = missing.content.decode()
+    assert missing.status_code == 200 and not ServiceCase.objects.exists()
+    assert "A required document is missing" in page and "at least 8 digits" in page
+    response = _receive_post(client, desk["procedure"])
+    case = ServiceCase.objects.get()
+    assert response["Location"] == case.get_absolute_url()
+    receipt = client.get(f"/procedures/cases/{case.pk}/receipt.pdf")
+    text = "".join(p.extract_text() for p in PdfReader(BytesIO(receipt.content)).pages)
+    assert case.receipt_code in text and "Trần Thị Bình" in text and "GIẤY" in text.upper()
+    client.post(
+        f"/procedures/cases/{case.pk}/step/",
+        {"step": "move", "version": case.version, "handler": desk["officer"].pk, "note": "Đủ"},
+    )
+    case.refresh_from_db()
+    assert case.current_step.position == 2 and case.current_step.handler == desk["officer"]
+    client.force_login(desk["officer"])
+    assert any(
+        case.receipt_code in t.title for t in mytasks.tasks_for(desk["officer"], date.today())
+    )
+    client.post(
+        f"/procedures/cases/{case.pk}/step/",
+        {"step": "pause", "version": case.version, "reason": "", "notified_on": "2026-11-23"},
+    )
+    assert ServiceCase.objects.get().status == "in_progress"  # no reason: nothing changed
+    client.post(
+        f"/procedures/cases/{case.pk}/step/",
+        {
+            "step": "pause",
+            "version": case.version,
+            "reason": "Thiếu CCCD",
+            "notified_on": date.today().isoformat(),
+        },
+    )
+    case.refresh_from_db()
+    assert case.status == "paused"
+    client.post(f"/procedures/cases/{case.pk}/step/", {"step": "resume", "version": case.version})
+    case.refresh_from_db()
+    client.post(f"/procedures/cases/{case.pk}/step/", {"step": "move", "version": case.version})
+    client.force_login(desk["clerk"])
+    case.refresh_from_db()
+    client.post(f"/procedures/cases/{case.pk}/step/", {"step": "move", "version": case.version})
+    case.refresh_from_db()
+    assert case.status == "completed" and case.on_time
+    page = client.get(case.get_absolute_url()).content.decode()
+    assert 'data-testid="case-actions"' not in page  # a completed case is not edited
+    client.post(f"/procedures/cases/{case.pk}/step/", {"step": "note", "text": "Đã trả"})
+    assert case.notes.get().text == "Đã trả"
+
+
+def test_someone_else_cannot_move_the_case(client, desk):
+    case = services.case_receive(
+        actor=desk["clerk"], procedure=desk["procedure"], applicant=APPLICANT
+    )
+    client.force_login(desk["outsider"])
+    response = client.post(
+        f"/procedures/cases/{case.pk}/step/", {"step": "move", "version": case.version}
+    )
+    assert response.status_code == 404  # not even visible to another department
+    client.force_login(desk["officer"])  # sees it (step 2 is theirs) but step 1 is not
+    response = client.post(
+        f"/procedures/cases/{case.pk}/step/", {"step": "move", "version": case.version}
+    )
+    assert response.status_code == 403
+    assert ServiceCase.objects.get().current_step.position == 1
+
+
+def test_case_permission_matrix(role_users, desk):
+    case = services.case_receive(
+        actor=desk["clerk"], procedure=desk["procedure"], applicant=APPLICANT
+    )
+    users = {**role_users, "outsider": desk["outsider"], "clerk": desk["clerk"]}
+    check_matrix(
+        users,
+        [
+            Case("/procedures/cases/", 200),
+            Case(
+                f"/procedures/cases/{case.pk}/",
+                200,
+                {"outsider": 404, "external_auditor": 404, "no_role": 200},
+            ),
+            Case(
+                f"/procedures/cases/{case.pk}/receipt.pdf",
+                200,
+                {"outsider": 404, "external_auditor": 404},
+            ),
+            Case(f"/procedures/cases/{case.pk}/apology.pdf", 404),
+            Case("/procedures/cases/999999/", 404),
+            Case("/procedures/cases/receive/", 200),
+        ],
+    )
+
+
+def test_case_pages_stay_flat(client, desk):
+    client.force_login(desk["clerk"])
+    first = services.case_receive(
+        actor=desk["clerk"], procedure=desk["procedure"], applicant=APPLICANT
+    )
+    urls = ["/procedures/cases/", f"/procedures/cases/{first.pk}/", "/"]
+    client.get("/procedures/cases/")
+    before = {url: _count(client, url) for url in urls}
+    for _ in range(12):
+        case = services.case_receive(
+            actor=desk["clerk"], procedure=desk["procedure"], applicant=APPLICANT
+        )
+        services.case_move(actor=desk["clerk"], case=case, version=case.version)
+    after = {url: _count(client, url) for url in urls}
+    assert after == before and max(after.values()) <= 25, after
+
+
+def _count(client, url) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
