@@ -505,6 +505,7 @@ def load_cases(stdout, *, seed: int = 2026) -> None:
                 default_user=clerk,
                 default_change_reason="Demo: a year of cases",
             )
+    _ratings(cases, clerk, rng)
     _open_cases(procedures, clerk, handlers, rng, calendar, day, now)
     stdout.write(
         f"  service cases: {ServiceCase.objects.count()} ({ServiceCase.objects.filter(on_time=False).count()} late)"
@@ -539,3 +540,52 @@ def _open_cases(procedures, clerk, handlers, rng, calendar, day, now) -> None:
                 version=case.version,
                 handler=handlers.get(step.department_id),
             )
+
+
+def _ratings(cases, clerk, rng) -> None:
+    """A third of the applicants rate their completed case; the last few dissatisfied ones
+    have open feedback items, and two complaints came in through the public form."""
+    from simple_history.utils import bulk_create_with_history
+
+    from procedures import services
+    from procedures.models import CaseStatus, Rating
+
+    ratings = []
+    for case in cases:
+        if case.status != CaseStatus.COMPLETED or rng.random() > 0.33:
+            continue
+        if case.on_time:
+            score = rng.choices([5, 4, 3, 2], weights=[60, 30, 8, 2])[0]
+        else:
+            score = rng.choices([4, 3, 2, 1], weights=[20, 30, 35, 15])[0]
+        rating = Rating(case=case, score=score, comment="" if score > 2 else "Phải chờ lâu")
+        ratings.append(rating)
+    bulk_create_with_history(
+        ratings,
+        Rating,
+        batch_size=1000,
+        default_user=clerk,
+        default_change_reason="Demo: a year of cases",
+    )
+    # submitted_at is stamped on creation; demo ratings date from their case (history-free)
+    for rating in ratings:
+        Rating.objects.filter(pk=rating.pk).update(submitted_at=rating.case.finished_at)
+    recent_bad = sorted((r for r in ratings if r.score <= 2), key=lambda r: r.case.finished_at)[-5:]
+    for rating in recent_bad:
+        services._open_feedback(
+            kind="rating",
+            case=rating.case,
+            text=rating.comment or "Không hài lòng",
+            name=rating.case.applicant_name,
+            contact=rating.case.applicant_phone,
+        )
+    for text, code in (
+        ("Cán bộ một cửa hướng dẫn chưa rõ, tôi phải bổ sung hồ sơ hai lần", "DN-02"),
+        ("Quá hạn hẹn trả kết quả nhưng không được thông báo trước", "DN-06"),
+    ):
+        services.complaint_submit(
+            text=text,
+            name=rng.choice(APPLICANTS),
+            contact="0912 000 111",
+            procedure=Procedure.objects.get(code=code),
+        )

@@ -4,7 +4,15 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from procedures.choices import Level, ProcedureStatus, ProcessType
-from procedures.models import CaseStatus, Procedure, Process, ServiceCase
+from procedures.models import (
+    CaseStatus,
+    Feedback,
+    FeedbackKind,
+    FeedbackStatus,
+    Procedure,
+    Process,
+    ServiceCase,
+)
 from qms.calendar import WorkingCalendar, working_seconds_per_day
 from qms.filters import ALL, DateInput, visible_departments
 from qms.search import fold
@@ -137,4 +145,34 @@ class CaseFilter(django_filters.FilterSet):
             return queryset.filter(on_time=False)
         if value == "on_time":
             return queryset.filter(on_time=True)
+        return queryset
+
+
+class FeedbackFilter(django_filters.FilterSet):
+    kind = django_filters.ChoiceFilter(
+        label=_("Kind"), choices=FeedbackKind.choices, empty_label=ALL
+    )
+    status = django_filters.ChoiceFilter(
+        label=_("Status"), choices=FeedbackStatus.choices, empty_label=ALL
+    )
+    department = django_filters.ModelChoiceFilter(
+        label=_("Department"), queryset=visible_departments, method="in_department", empty_label=ALL
+    )
+    overdue = django_filters.ChoiceFilter(
+        label=_("Deadline"),
+        choices=[("yes", _("Open past the deadline"))],
+        method="by_overdue",
+        empty_label=ALL,
+    )
+
+    class Meta:
+        model = Feedback
+        fields = ["kind", "status", "department", "overdue"]
+
+    def in_department(self, queryset, name, value):
+        return queryset.filter(department__path__startswith=value.path)
+
+    def by_overdue(self, queryset, name, value):
+        if value == "yes":
+            return queryset.filter(status=FeedbackStatus.OPEN, deadline__lt=timezone.localdate())
         return queryset

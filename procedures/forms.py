@@ -5,10 +5,19 @@ from django.utils.translation import gettext_lazy as _
 
 from documents.models import Document, ExternalDocument
 from procedures.choices import AllowanceUnit, Direction
-from procedures.models import ApplicantKind, CaseStatus, Channel, Procedure, Process
+from procedures.models import (
+    ApplicantKind,
+    CaseStatus,
+    Channel,
+    FeedbackStatus,
+    Procedure,
+    Process,
+    Score,
+)
 from procedures.services import Applicant, DossierData, IndicatorData, StepData
 from qms.forms import VersionField
 from qms.models import Department, User
+from qms.public_forms import PublicForm
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -319,3 +328,77 @@ class ApologyForm(forms.Form):
 
 class NoteForm(forms.Form):
     text = forms.CharField(label=_("note"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+# --- Public forms (no login) ---------------------------------------------------------
+
+
+class LookupForm(forms.Form):
+    receipt_code = forms.CharField(label=_("receipt code"), max_length=40)
+    phone_digits = forms.CharField(
+        label=_("last four digits of your phone number"),
+        max_length=4,
+        min_length=4,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+
+
+class RatingForm(PublicForm):
+    receipt_code = forms.CharField(widget=forms.HiddenInput)
+    phone_digits = forms.CharField(widget=forms.HiddenInput)
+    score = forms.TypedChoiceField(
+        label=_("How satisfied are you with the service?"),
+        choices=Score.choices,
+        coerce=int,
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(
+        label=_("comment (optional)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class ComplaintForm(PublicForm):
+    name = forms.CharField(label=_("your name"), max_length=200, required=False)
+    contact = forms.CharField(
+        label=_("phone or e-mail, to answer you"), max_length=200, required=False
+    )
+    procedure = forms.ModelChoiceField(
+        label=_("procedure concerned"),
+        queryset=Procedure.objects.none(),
+        required=False,
+        empty_label=_("(not about one procedure)"),
+    )
+    receipt_code = forms.CharField(
+        label=_("receipt code, if you have one"), max_length=40, required=False
+    )
+    text = forms.CharField(
+        label=_("what happened"), max_length=5000, widget=forms.Textarea(attrs={"rows": 5})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["procedure"].queryset = Procedure.objects.public().order_by("code")
+        self.order_fields(["name", "contact", "procedure", "receipt_code", "text"])
+
+
+class CallbackForm(forms.Form):
+    callback_on = forms.DateField(label=_("citizen called back on"), widget=DATE)
+    outcome = forms.CharField(
+        label=_("outcome of the call-back"), widget=forms.Textarea(attrs={"rows": 2})
+    )
+    version = VersionField()
+
+
+class FeedbackCloseForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("outcome"),
+        choices=[
+            (FeedbackStatus.RECTIFIED, FeedbackStatus.RECTIFIED.label),
+            (FeedbackStatus.UNFOUNDED, FeedbackStatus.UNFOUNDED.label),
+        ],
+    )
+    resolution = forms.CharField(label=_("what was done"), widget=forms.Textarea(attrs={"rows": 3}))
+    version = VersionField()

@@ -14,8 +14,8 @@ from django.utils.translation import gettext_noop
 from documents.signals import external_status_changed
 from procedures import services
 from procedures.choices import ProcedureStatus
-from procedures.models import CaseStatus, CaseStep, Procedure, ServiceCase
-from qms import mytasks, reminders, search
+from procedures.models import CaseStatus, CaseStep, Feedback, Procedure, ServiceCase
+from qms import attachments, mytasks, reminders, search
 from qms.calendar import WorkingCalendar, working_seconds_per_day
 
 
@@ -159,3 +159,49 @@ def _search_cases(user, folded: str, limit: int) -> list[search.Hit]:
 
 
 search.register("cases", _search_cases)
+
+
+attachments.register_attachable(Feedback, can_upload=services.can_handle_feedback)
+
+
+@mytasks.register
+def feedback_tasks(user, today: date) -> list[mytasks.Task]:
+    items = Feedback.objects.open()
+    if not user.has_perm("procedures.manage_processes"):
+        items = items.filter(Q(owner=user) | Q(department__head=user))
+    return [
+        mytasks.Task(
+            title=_("Answer %(number)s (%(kind)s): call the citizen back and close it")
+            % {"number": item.number, "kind": item.get_kind_display()},
+            url=item.get_absolute_url(),
+            module=_("Citizen feedback"),
+            due=item.deadline,
+            today=today,
+        )
+        for item in items.order_by("deadline")[:20]
+    ]
+
+
+@reminders.register("procedures.feedback_due")
+def feedback_due(today: date) -> Iterator[reminders.Due]:
+    """Three working days before the deadline, on it, then weekly: the owner."""
+    calendar = WorkingCalendar()
+    soon = calendar.add_working_days(today, 3)
+    items = (
+        Feedback.objects.open()
+        .filter(deadline__lte=soon, owner__isnull=False)
+        .select_related("owner")
+        .order_by("pk")
+    )
+    for item in items.iterator(chunk_size=500):
+        late = (today - item.deadline).days
+        stage = "soon" if late < 0 else "due" if late == 0 else f"late-{late // 7}"
+        if late > 0 and late % 7:
+            continue
+        yield reminders.Due(
+            key=f"feedback:{item.pk}:{stage}:{item.owner_id}",
+            recipient=item.owner,
+            message=gettext_noop("%(number)s must be answered by %(deadline)s"),
+            params={"number": item.number, "deadline": f"{item.deadline:%d/%m/%Y}"},
+            url=item.get_absolute_url(),
+        )

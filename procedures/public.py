@@ -9,11 +9,18 @@ them).
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch
-from django.shortcuts import get_object_or_404
+from django.http import Http404
+from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
+from django.views import View
 from django.views.generic import DetailView, ListView
 
-from procedures.models import DossierItem, Procedure, ProcedureStep
+from procedures import services
+from procedures.forms import ComplaintForm, LookupForm, RatingForm
+from procedures.models import CaseStatus, DossierItem, Procedure, ProcedureStep, Rating
+from qms.public_forms import rate_limited
 from qms.search import fold
 
 
@@ -77,3 +84,131 @@ class PublicProcedureView(DetailView):
             ),
             pk=self.kwargs["pk"],
         )
+
+
+# --- Case lookup, rating, complaint ---------------------------------------------------
+
+LOOKUP_LIMIT = (10, 600)  # ten lookups per ten minutes per address
+FORM_LIMIT = (5, 3600)  # five ratings or complaints per hour per address
+
+
+def _too_many(request, scope: str, limit: tuple[int, int]) -> bool:
+    return rate_limited(request, scope, *limit)
+
+
+class PublicLookupView(View):
+    """Status and dates of a case, for its receipt code and the phone's last four digits.
+
+    A wrong code and a wrong phone get the same answer, and an address that tries too
+    often is refused for a while, so codes cannot be guessed.
+    """
+
+    template_name = "procedures/public/lookup.html"
+
+    def get(self, request):
+        return render(request, self.template_name, {"form": LookupForm()})
+
+    def post(self, request):
+        form = LookupForm(request.POST)
+        context = {"form": form}
+        if _too_many(request, "lookup", LOOKUP_LIMIT):
+            context["refused"] = _(
+                "Too many attempts from your connection. Try again in ten minutes."
+            )
+            return render(request, self.template_name, context, status=429)
+        if form.is_valid():
+            case = services.lookup(
+                form.cleaned_data["receipt_code"], form.cleaned_data["phone_digits"]
+            )
+            if case is None:
+                context["not_found"] = True
+            else:
+                context["case"] = case
+                can_rate = (
+                    case.status == CaseStatus.COMPLETED
+                    and not Rating.objects.filter(case=case).exists()
+                )
+                if can_rate:
+                    context["rating_form"] = RatingForm(
+                        initial={
+                            "receipt_code": case.receipt_code,
+                            "phone_digits": form.cleaned_data["phone_digits"],
+                        }
+                    )
+        return render(request, self.template_name, context)
+
+
+class PublicRateView(View):
+    template_name = "procedures/public/lookup.html"
+
+    def post(self, request):
+        form = RatingForm(request.POST)
+        if _too_many(request, "public-form", FORM_LIMIT):
+            return render(
+                request,
+                self.template_name,
+                {
+                    "form": LookupForm(),
+                    "refused": _("Too many forms from your connection. Try again later."),
+                },
+                status=429,
+            )
+        # the code and digits come back from the lookup page; anything else is not found
+        case = services.lookup(
+            request.POST.get("receipt_code", ""), request.POST.get("phone_digits", "")
+        )
+        if case is None:
+            raise Http404
+        if form.is_valid():
+            try:
+                services.rate(
+                    case=case,
+                    score=form.cleaned_data["score"],
+                    comment=form.cleaned_data["comment"],
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                return render(request, "procedures/public/thanks.html", {"rated": True})
+        return render(
+            request,
+            self.template_name,
+            {"form": LookupForm(), "case": case, "rating_form": form},
+        )
+
+
+class PublicComplaintView(View):
+    template_name = "procedures/public/complaint.html"
+
+    def get(self, request):
+        initial = {}
+        if request.GET.get("procedure", "").isdigit():
+            initial["procedure"] = request.GET["procedure"]
+        return render(request, self.template_name, {"form": ComplaintForm(initial=initial)})
+
+    def post(self, request):
+        form = ComplaintForm(request.POST)
+        if _too_many(request, "public-form", FORM_LIMIT):
+            return render(
+                request,
+                self.template_name,
+                {
+                    "form": form,
+                    "refused": _("Too many forms from your connection. Try again later."),
+                },
+                status=429,
+            )
+        if form.is_valid():
+            try:
+                item = services.complaint_submit(
+                    text=form.cleaned_data["text"],
+                    name=form.cleaned_data["name"],
+                    contact=form.cleaned_data["contact"],
+                    procedure=form.cleaned_data["procedure"],
+                    receipt_code=form.cleaned_data["receipt_code"],
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                return render(request, "procedures/public/thanks.html", {"item": item})
+        return render(request, self.template_name, {"form": form})

@@ -53,3 +53,15 @@ def case_visibility_q(user) -> Q | None:
         department_scope_q(user, field="department") | Q(handler=user)
     ).values("case_id")
     return department_scope_q(user) | Q(received_by=user) | Q(pk__in=handled)
+
+
+def feedback_visibility_q(user) -> Q | None:
+    """The QMS manager and the agency head see all feedback; an owner theirs; a department
+    head and staff the feedback about their department scope."""
+    if not is_active_user(user):
+        return Q(pk__in=[])
+    if has_global_view(user, "procedures.view_all_cases"):
+        return None
+    if role_slugs(user) == {"external_auditor"}:
+        return Q(pk__in=[])
+    return department_scope_q(user) | Q(owner=user)

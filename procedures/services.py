@@ -22,16 +22,22 @@ from django.utils.translation import gettext_noop
 
 from procedures.choices import AllowanceUnit, ProcedureStatus, ReviewFlag
 from procedures.models import (
+    BAD_SCORES,
     CaseDossierItem,
     CaseNote,
     CasePause,
     CaseStatus,
     CaseStep,
     DossierItem,
+    Feedback,
+    FeedbackKind,
+    FeedbackStatus,
     Procedure,
     ProcedureStep,
     Process,
     ProcessIndicator,
+    Rating,
+    Score,
     ServiceCase,
     allowance_in_days,
     short_number,
@@ -702,3 +708,213 @@ def lookup(receipt_code: str, phone_digits: str) -> ServiceCase | None:
         return None
     phone = "".join(ch for ch in case.applicant_phone if ch.isdigit())
     return case if phone.endswith(digits) else None
+
+
+# --- Ratings, complaints and what is done about them --------------------------------
+
+
+def _feedback_number() -> str:
+    stem = f"PA-{timezone.localdate().year}-"
+    last = (
+        Feedback.objects.filter(number__startswith=stem)
+        .order_by("-number")
+        .values_list("number", flat=True)
+        .first()
+    )
+    return f"{stem}{(int(last.rsplit('-', 1)[-1]) + 1) if last else 1:04d}"
+
+
+def _open_feedback(*, kind: str, text: str, case=None, procedure=None, name="", contact=""):
+    """A feedback item with an owner and a deadline; the owner and the QMS managers are told."""
+    from qms.models import User
+
+    procedure = procedure or (case.procedure if case else None)
+    department = (
+        case.department
+        if case
+        else procedure.department
+        if procedure
+        else Department.objects.filter(parent__isnull=True, is_active=True).order_by("pk").first()
+    )
+    owner = (procedure.owner if procedure and procedure.owner_id else None) or department.head
+    item = Feedback(
+        kind=kind,
+        case=case,
+        procedure=procedure,
+        department=department,
+        citizen_name=name[:200],
+        citizen_contact=contact[:200],
+        text=text.strip(),
+        owner=owner,
+        deadline=WorkingCalendar().add_working_days(
+            timezone.localdate(), settings.QMS_FEEDBACK_DAYS
+        ),
+    )
+    for attempt in range(5):
+        item.number = _feedback_number()
+        try:
+            with transaction.atomic():
+                save_with_history(item, reason=gettext_noop("Citizen feedback received"))
+            break
+        except IntegrityError:
+            if attempt == 4:
+                raise
+            item.pk = None
+    recipients = {u.pk: u for u in User.objects.filter(groups__name="qms_manager", is_active=True)}
+    if owner is not None:
+        recipients[owner.pk] = owner
+    for recipient in recipients.values():
+        notify(
+            recipient=recipient,
+            message=gettext_noop("%(number)s: %(kind)s about %(about)s, answer by %(deadline)s"),
+            params={
+                "number": item.number,
+                "kind": item.get_kind_display(),
+                "about": case.receipt_code if case else (procedure.code if procedure else "—"),
+                "deadline": f"{item.deadline:%d/%m/%Y}",
+            },
+            url=item.get_absolute_url(),
+        )
+    return item
+
+
+@transaction.atomic
+def rate(*, case: ServiceCase, score: int, comment: str = "") -> Rating:
+    """The applicant rates a completed case, once; dissatisfied or worse opens feedback."""
+    if case.status != CaseStatus.COMPLETED:
+        raise ValidationError(_("A case can be rated once it is completed."))
+    if Rating.objects.filter(case=case).exists():
+        raise ValidationError(_("This case has already been rated. Thank you."))
+    if score not in Score.values:
+        raise ValidationError({"score": _("Choose how satisfied you are.")})
+    rating = save_with_history(
+        Rating(case=case, score=score, comment=comment.strip()[:2000]),
+        reason=gettext_noop("Rated by the applicant"),
+    )
+    if score in BAD_SCORES:
+        _open_feedback(
+            kind=FeedbackKind.RATING,
+            case=case,
+            text=comment.strip() or str(Score(score).label),
+            name=case.applicant_name,
+            contact=case.applicant_phone,
+        )
+    return rating
+
+
+@transaction.atomic
+def complaint_submit(
+    *, text: str, name: str = "", contact: str = "", procedure=None, receipt_code: str = ""
+) -> Feedback:
+    """A complaint from the public form. A receipt code that exists links the case; the
+    answer to the citizen is the same either way."""
+    if len(text.strip()) < 10:
+        raise ValidationError({"text": _("Describe what happened (at least a sentence).")})
+    case = None
+    if receipt_code.strip():
+        case = ServiceCase.objects.filter(receipt_code=receipt_code.strip().upper()).first()
+    return _open_feedback(
+        kind=FeedbackKind.COMPLAINT,
+        text=text,
+        case=case,
+        procedure=procedure if case is None else None,
+        name=name,
+        contact=contact,
+    )
+
+
+def can_handle_feedback(user, item: Feedback) -> bool:
+    return bool(
+        user
+        and user.is_active
+        and (
+            item.owner_id == user.pk
+            or item.department.head_id == user.pk
+            or user.has_perm("procedures.manage_processes")
+        )
+    )
+
+
+def _locked_feedback(actor, item: Feedback, version: int | None) -> Feedback:
+    locked = (
+        Feedback.objects.select_for_update(of=("self",))
+        .select_related("department")
+        .get(pk=item.pk)
+    )
+    if not can_handle_feedback(actor, locked):
+        raise PermissionDenied
+    check_version(locked, version)
+    if locked.status != FeedbackStatus.OPEN:
+        raise ValidationError(_("This feedback is already closed."))
+    return locked
+
+
+@transaction.atomic
+def feedback_callback(
+    *, actor, item: Feedback, version: int | None, callback_on, outcome: str
+) -> Feedback:
+    locked = _locked_feedback(actor, item, version)
+    if callback_on is None or callback_on > timezone.localdate():
+        raise ValidationError({"callback_on": _("Give the date of the call (today or earlier).")})
+    if not outcome.strip():
+        raise ValidationError({"outcome": _("Write what the citizen was told and said.")})
+    locked.callback_on = callback_on
+    locked.callback_outcome = outcome.strip()
+    locked.version += 1
+    return save_with_history(locked, actor=actor, reason=gettext_noop("Citizen called back"))
+
+
+@transaction.atomic
+def feedback_close(
+    *, actor, item: Feedback, version: int | None, status: str, resolution: str
+) -> Feedback:
+    """Rectified, or unfounded with evidence attached; the call-back comes first."""
+    from qms.attachments import attachments_of
+
+    locked = _locked_feedback(actor, item, version)
+    if status not in (FeedbackStatus.RECTIFIED, FeedbackStatus.UNFOUNDED):
+        raise ValidationError(_("Unknown outcome."))
+    if not locked.callback_on:
+        raise ValidationError(_("Call the citizen back first and record the outcome."))
+    if not resolution.strip():
+        raise ValidationError({"resolution": _("Write what was done.")})
+    if status == FeedbackStatus.UNFOUNDED and not attachments_of(locked).exists():
+        raise ValidationError(
+            _("Attach the evidence that the feedback is unfounded (for example the case file).")
+        )
+    locked.status = status
+    locked.resolution = resolution.strip()
+    locked.closed_at = timezone.now()
+    locked.closed_by = actor
+    locked.version += 1
+    return save_with_history(locked, actor=actor, reason=gettext_noop("Feedback closed"))
+
+
+@transaction.atomic
+def feedback_raise_nonconformity(*, actor, item: Feedback, version: int | None):
+    """The QMS manager judges it a nonconformity: raised in the nonconformity module,
+    linked both ways; the feedback item stays open until the citizen has an answer."""
+    from nonconformities.models import Nonconformity
+    from nonconformities.services import nonconformity_raise
+
+    if not actor.has_perm("procedures.manage_processes"):
+        raise PermissionDenied
+    locked = _locked_feedback(actor, item, version)
+    if locked.nonconformity_id:
+        raise ValidationError(_("A nonconformity was already raised from this feedback."))
+    nc = nonconformity_raise(
+        actor=actor,
+        nonconformity=Nonconformity(
+            title=f"{locked.number}: {locked.text[:200]}",
+            description=locked.text,
+            department=locked.department,
+            occurred_on=timezone.localdate(locked.received_at),
+            source="complaint" if locked.kind == FeedbackKind.COMPLAINT else "rating",
+            case_reference=locked.case.receipt_code if locked.case_id else "",
+        ),
+        origin=locked,
+    )
+    locked.nonconformity = nc
+    locked.version += 1
+    save_with_history(locked, actor=actor, reason=gettext_noop("Nonconformity raised"))
+    return nc

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from procedures import case_views, views
+from procedures import case_views, feedback_views, views
 
 app_name = "procedures"
 
@@ -25,6 +25,11 @@ urlpatterns = [
         "cases/<int:pk>/apology.pdf",
         case_views.CaseLetterView.as_view(kind="apology"),
         name="case_apology",
+    ),
+    path("feedback/", feedback_views.FeedbackListView.as_view(), name="feedback_list"),
+    path("feedback/<int:pk>/", feedback_views.FeedbackDetailView.as_view(), name="feedback_detail"),
+    path(
+        "feedback/<int:pk>/step/", feedback_views.FeedbackStepView.as_view(), name="feedback_step"
     ),
     path("processes/", views.ProcessListView.as_view(), name="process_list"),
     path("processes/map/", views.ProcessMapView.as_view(), name="process_map"),

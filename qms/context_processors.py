@@ -51,6 +51,11 @@ def _navigation(user) -> list[dict]:
                         "icon": "inbox",
                     },
                     {
+                        "label": _("Citizen feedback"),
+                        "url": reverse("procedures:feedback_list"),
+                        "icon": "chat-left-text",
+                    },
+                    {
                         "label": _("Procedures"),
                         "url": reverse("procedures:procedure_list"),
                         "icon": "card-checklist",

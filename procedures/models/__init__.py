@@ -19,8 +19,15 @@ from .catalogue import (
     allowance_in_days,
     short_number,
 )
+from .feedback import BAD_SCORES, Feedback, FeedbackKind, FeedbackStatus, Rating, Score
 
 __all__ = [
+    "BAD_SCORES",
+    "Feedback",
+    "FeedbackKind",
+    "FeedbackStatus",
+    "Rating",
+    "Score",
     "CLOSED_STATUSES",
     "OPEN_STATUSES",
     "ApplicantKind",

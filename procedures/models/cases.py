@@ -33,7 +33,7 @@ CLOSED_STATUSES = (CaseStatus.COMPLETED, CaseStatus.RETURNED, CaseStatus.WITHDRA
 
 
 class ApplicantKind(models.TextChoices):
-    PERSON = "person", _("Person")
+    PERSON = "person", _("Individual")
     ORGANISATION = "organisation", _("Organisation")
 
 

@@ -258,6 +258,13 @@ QMS_RECEIPT_PREFIX = env("QMS_RECEIPT_PREFIX", default="HS")
 # Receipts and apology letters go to citizens in the agency's language, whatever the
 # language of the civil servant who prints them.
 QMS_LETTER_LANGUAGE = env("QMS_LETTER_LANGUAGE", default="vi")
+# Working days to answer a complaint or a dissatisfied rating (call-back, rectification).
+QMS_FEEDBACK_DAYS = env.int("QMS_FEEDBACK_DAYS", default=15)
+# Repeated problems on one procedure within QMS_FLAG_WINDOW_DAYS raise a nonconformity:
+# this many late cases, or this many dissatisfied ratings.
+QMS_FLAG_LATE_CASES = env.int("QMS_FLAG_LATE_CASES", default=5)
+QMS_FLAG_BAD_RATINGS = env.int("QMS_FLAG_BAD_RATINGS", default=3)
+QMS_FLAG_WINDOW_DAYS = env.int("QMS_FLAG_WINDOW_DAYS", default=30)
 QMS_DEMO_PASSWORD = env("QMS_DEMO_PASSWORD", default="Demo-QMS-2026")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024

@@ -21,6 +21,10 @@ def _data() -> set[str]:
     values |= set(DossierItem.objects.values_list("name", flat=True))
     from procedures.models import ServiceCase
 
+    from procedures.models import Feedback
+
+    for item in Feedback.objects.all():
+        values |= {item.number, item.text, str(item)}
     for case in ServiceCase.objects.all():
         values |= {case.receipt_code, case.applicant_name, case.applicant_phone, str(case)}
     return {v for v in values if v}
@@ -34,7 +38,12 @@ def test_no_english_on_procedure_pages(manager, org, language):
     procedure = make_procedure(manager, org)
     process = make_process(manager, org)
     case = services.case_receive(actor=manager, procedure=procedure, applicant=APPLICANT)
+    feedback = services.complaint_submit(text="Phải chờ quá lâu tại quầy", procedure=procedure)
     urls = [
+        "/procedures/feedback/",
+        f"/procedures/feedback/{feedback.pk}/",
+        "/public/cases/",
+        "/public/complaints/",
         "/procedures/cases/",
         "/procedures/cases/receive/",
         f"/procedures/cases/receive/?procedure={procedure.pk}",
