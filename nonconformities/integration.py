@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date, timedelta
 
-from django.db.models import Q
+from django.db.models import BooleanField, Case, Q, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -46,31 +46,8 @@ def nonconformity_tasks(user, today: date) -> list[mytasks.Task]:
     else:
         for path in headed_paths(user):
             triage_q |= Q(department__path__startswith=path)
-    for nc in Nonconformity.objects.filter(triage_q, status=Status.REPORTED).order_by(
-        "reported_at"
-    )[:20]:
-        tasks.append(
-            mytasks.Task(
-                title=_("Triage %(number)s: %(title)s") % {"number": nc.number, "title": nc.title},
-                url=nc.get_absolute_url(),
-                module=module,
-                due=timezone.localdate(nc.reported_at) + timedelta(days=5),
-                today=today,
-            )
-        )
-    owned = Nonconformity.objects.filter(
-        owner=user, status__in=[Status.TRIAGED, Status.CAUSE_ANALYSIS]
-    ).order_by("due_date")[:20]
-    for nc in owned:
-        tasks.append(
-            mytasks.Task(
-                title=_("Find the cause and plan actions for %(number)s") % {"number": nc.number},
-                url=nc.get_absolute_url(),
-                module=module,
-                due=nc.due_date,
-                today=today,
-            )
-        )
+    triage_q &= Q(status=Status.REPORTED)
+    owned_q = Q(owner=user, status__in=[Status.TRIAGED, Status.CAUSE_ANALYSIS])
     verify_q = Q(
         status=Status.EFFECTIVENESS_CHECK, effectiveness_due__lte=today + timedelta(days=7)
     )
@@ -80,7 +57,40 @@ def nonconformity_tasks(user, today: date) -> list[mytasks.Task]:
         for path in headed_paths(user):
             heads |= Q(department__path__startswith=path, severity="minor")
         verify_q &= heads
-    for nc in Nonconformity.objects.filter(verify_q).order_by("effectiveness_due")[:20]:
+    # one query for the three kinds of work, sorted out below (each kept to 20)
+    found = Nonconformity.objects.filter(triage_q | owned_q | verify_q).annotate(
+        triage=Case(When(triage_q, then=True), default=False, output_field=BooleanField()),
+        verify=Case(When(verify_q, then=True), default=False, output_field=BooleanField()),
+    )
+    triage, owned, verify = [], [], []
+    for nc in found.order_by("reported_at")[:200]:
+        if nc.triage:
+            triage.append(nc)
+        elif nc.verify:
+            verify.append(nc)
+        else:
+            owned.append(nc)
+    for nc in triage[:20]:
+        tasks.append(
+            mytasks.Task(
+                title=_("Triage %(number)s: %(title)s") % {"number": nc.number, "title": nc.title},
+                url=nc.get_absolute_url(),
+                module=module,
+                due=timezone.localdate(nc.reported_at) + timedelta(days=5),
+                today=today,
+            )
+        )
+    for nc in sorted(owned, key=lambda n: (n.due_date is None, n.due_date))[:20]:
+        tasks.append(
+            mytasks.Task(
+                title=_("Find the cause and plan actions for %(number)s") % {"number": nc.number},
+                url=nc.get_absolute_url(),
+                module=module,
+                due=nc.due_date,
+                today=today,
+            )
+        )
+    for nc in sorted(verify, key=lambda n: n.effectiveness_due)[:20]:
         tasks.append(
             mytasks.Task(
                 title=_("Verify the effectiveness of %(number)s") % {"number": nc.number},

@@ -155,7 +155,7 @@ CELERY_BEAT_SCHEDULE = {
 AUTH_USER_MODEL = "qms.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "qms.backends.PortalBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [

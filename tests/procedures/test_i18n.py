@@ -19,9 +19,7 @@ def _data() -> set[str]:
         values |= {process.code, process.name, str(process)}
     values |= set(ProcedureStep.objects.values_list("name", flat=True))
     values |= set(DossierItem.objects.values_list("name", flat=True))
-    from procedures.models import ServiceCase
-
-    from procedures.models import Feedback
+    from procedures.models import Feedback, ServiceCase
 
     for item in Feedback.objects.all():
         values |= {item.number, item.text, str(item)}
