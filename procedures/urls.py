@@ -1,6 +1,6 @@
 from django.urls import path
 
-from procedures import case_views, feedback_views, views
+from procedures import case_views, feedback_views, performance_views, views
 
 app_name = "procedures"
 
@@ -12,6 +12,7 @@ urlpatterns = [
     path("<int:pk>/edit/", views.ProcedureFormView.as_view(), name="procedure_update"),
     path("<int:pk>/status/", views.ProcedureStatusView.as_view(), name="procedure_status"),
     path("<int:pk>/reviewed/", views.ProcedureReviewedView.as_view(), name="procedure_reviewed"),
+    path("performance/", performance_views.PerformanceView.as_view(), name="performance"),
     path("cases/", case_views.CaseListView.as_view(), name="case_list"),
     path("cases/receive/", case_views.CaseReceiveView.as_view(), name="case_receive"),
     path("cases/<int:pk>/", case_views.CaseDetailView.as_view(), name="case_detail"),

@@ -56,6 +56,11 @@ def _navigation(user) -> list[dict]:
                         "icon": "chat-left-text",
                     },
                     {
+                        "label": _("On-time figures"),
+                        "url": reverse("procedures:performance"),
+                        "icon": "speedometer2",
+                    },
+                    {
                         "label": _("Procedures"),
                         "url": reverse("procedures:procedure_list"),
                         "icon": "card-checklist",

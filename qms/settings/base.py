@@ -260,6 +260,8 @@ QMS_RECEIPT_PREFIX = env("QMS_RECEIPT_PREFIX", default="HS")
 QMS_LETTER_LANGUAGE = env("QMS_LETTER_LANGUAGE", default="vi")
 # Working days to answer a complaint or a dissatisfied rating (call-back, rectification).
 QMS_FEEDBACK_DAYS = env.int("QMS_FEEDBACK_DAYS", default=15)
+# The agency's on-time target for service cases (%), drawn on the charts.
+QMS_ON_TIME_TARGET = env.int("QMS_ON_TIME_TARGET", default=95)
 # Repeated problems on one procedure within QMS_FLAG_WINDOW_DAYS raise a nonconformity:
 # this many late cases, or this many dissatisfied ratings.
 QMS_FLAG_LATE_CASES = env.int("QMS_FLAG_LATE_CASES", default=5)

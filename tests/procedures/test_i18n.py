@@ -38,6 +38,7 @@ def test_no_english_on_procedure_pages(manager, org, language):
     case = services.case_receive(actor=manager, procedure=procedure, applicant=APPLICANT)
     feedback = services.complaint_submit(text="Phải chờ quá lâu tại quầy", procedure=procedure)
     urls = [
+        "/procedures/performance/",
         "/procedures/feedback/",
         f"/procedures/feedback/{feedback.pk}/",
         "/public/cases/",
