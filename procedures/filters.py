@@ -42,7 +42,10 @@ class ProcedureFilter(django_filters.FilterSet):
     )
     review = django_filters.ChoiceFilter(
         label=_("Review"),
-        choices=[("needed", _("Review needed (legal basis changed)"))],
+        choices=[
+            ("needed", _("Review needed (legal basis changed)")),
+            ("flagged", _("Flagged for corrective action")),
+        ],
         method="by_review",
         empty_label=ALL,
     )
@@ -58,7 +61,11 @@ class ProcedureFilter(django_filters.FilterSet):
         return queryset.filter(department__path__startswith=value.path)
 
     def by_review(self, queryset, name, value):
-        return queryset.exclude(review_flag="") if value == "needed" else queryset
+        if value == "needed":
+            return queryset.exclude(review_flag="")
+        if value == "flagged":
+            return queryset.filter(attention=True)
+        return queryset
 
 
 class ProcessFilter(django_filters.FilterSet):

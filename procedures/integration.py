@@ -28,9 +28,28 @@ def _legal_change(sender, external, actor, **kwargs) -> None:
 def review_tasks(user, today: date) -> list[mytasks.Task]:
     """A procedure whose legal basis changed waits for its owner (or the QMS manager)."""
     flagged = Procedure.objects.exclude(review_flag="").exclude(status=ProcedureStatus.ABOLISHED)
-    if not services.can_manage(user):
+    if services.can_manage(user):
+        # the same query brings the procedures flagged for corrective action
+        flagged = Procedure.objects.filter(
+            Q(attention=True) | (~Q(review_flag="") & ~Q(status=ProcedureStatus.ABOLISHED))
+        )
+    else:
         flagged = flagged.filter(owner=user)
+    found = list(flagged.order_by("code")[:40])
+    attention = [p for p in found if p.attention]
     return [
+        mytasks.Task(
+            title=_(
+                "Decide on corrective action for procedure %(code)s: %(late)s late cases, "
+                "%(bad)s dissatisfied ratings"
+            )
+            % {"code": p.code, "late": p.attention_late, "bad": p.attention_bad},
+            url=p.get_absolute_url(),
+            module=_("Procedures"),
+            today=today,
+        )
+        for p in attention
+    ] + [
         mytasks.Task(
             title=_("Review procedure %(code)s: its legal basis %(number)s changed")
             % {"code": procedure.code, "number": procedure.review_flag_detail},
@@ -38,8 +57,9 @@ def review_tasks(user, today: date) -> list[mytasks.Task]:
             module=_("Procedures"),
             today=today,
         )
-        for procedure in flagged.order_by("code")[:20]
-    ]
+        for procedure in found
+        if procedure.review_flag
+    ][:20]
 
 
 def _search_procedures(user, folded: str, limit: int) -> list[search.Hit]:

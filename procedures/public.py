@@ -8,18 +8,30 @@ them).
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
-from django.views.generic import DetailView, ListView
+from django.views.generic import DetailView, ListView, TemplateView
 
 from procedures import services
 from procedures.forms import ComplaintForm, LookupForm, RatingForm
-from procedures.models import CaseStatus, DossierItem, Procedure, ProcedureStep, Rating
+from procedures.models import (
+    CaseStatus,
+    DossierItem,
+    Procedure,
+    ProcedureStep,
+    Rating,
+    ServiceCase,
+)
+from procedures.performance import performance, total
 from qms.public_forms import rate_limited
 from qms.search import fold
 
@@ -212,3 +224,60 @@ class PublicComplaintView(View):
             else:
                 return render(request, "procedures/public/thanks.html", {"item": item})
         return render(request, self.template_name, {"form": form})
+
+
+class PublicTransparencyView(TemplateView):
+    """The agency's commitments and results, for anyone: the quality policy, the scope of
+    the quality management system, and per procedure the on-time rate and satisfaction
+    index of the last twelve months (computed once a day)."""
+
+    template_name = "procedures/public/transparency.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        today = timezone.localdate()
+        end = today.replace(day=1)
+        start = date(end.year - 1, end.month, 1)
+        rows = cache.get_or_set(
+            f"transparency:{today.isoformat()}",
+            lambda: performance(
+                ServiceCase.objects.filter(procedure__in=Procedure.objects.public()),
+                start,
+                end,
+                "procedure",
+            ),
+            timeout=24 * 3600,
+        )
+        procedures = list(
+            Procedure.objects.public().select_related("department").order_by("field", "code")
+        )
+        figures = {row.key: row for row in rows}
+        for procedure in procedures:
+            procedure.figures = figures.get(procedure.pk)
+        context.update(
+            policy=_quality_policy(),
+            procedures=procedures,
+            fields=sorted({p.field for p in procedures}),
+            total=total(rows),
+            start=start,
+            end=end - timedelta(days=1),
+        )
+        return context
+
+
+def _quality_policy():
+    """The effective quality policy (a controlled document of type policy, clause 5.2)."""
+    from documents.choices import Confidentiality, DocumentStatus, DocumentType
+    from documents.models import Document
+
+    return (
+        Document.objects.filter(
+            document_type=DocumentType.POLICY,
+            status=DocumentStatus.EFFECTIVE,
+            clauses__number="5.2",
+        )
+        .exclude(confidentiality=Confidentiality.RESTRICTED)
+        .select_related("effective_revision")
+        .order_by("code")
+        .first()
+    )

@@ -10,6 +10,7 @@ it for review and tells its owner.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, time
 from decimal import Decimal
 
 from django.conf import settings
@@ -917,4 +918,120 @@ def feedback_raise_nonconformity(*, actor, item: Feedback, version: int | None):
     locked.nonconformity = nc
     locked.version += 1
     save_with_history(locked, actor=actor, reason=gettext_noop("Nonconformity raised"))
+    return nc
+
+
+# --- Repeated problems flag a procedure for corrective action ------------------------
+
+
+def flag_repeated_problems(today=None) -> int:
+    """Nightly: a procedure with ``QMS_FLAG_LATE_CASES`` late cases or
+    ``QMS_FLAG_BAD_RATINGS`` dissatisfied ratings within ``QMS_FLAG_WINDOW_DAYS`` is flagged
+    for corrective action (once per window) and the QMS managers are told."""
+    from datetime import timedelta
+
+    from django.db.models import Count, Q
+
+    from qms.models import User
+
+    today = today or timezone.localdate()
+    since = today - timedelta(days=settings.QMS_FLAG_WINDOW_DAYS)
+    moment = timezone.make_aware(datetime.combine(since, time.min))
+    counts = (
+        Procedure.objects.filter(status=ProcedureStatus.ACTIVE)
+        .exclude(attention_since__gte=since)
+        .annotate(
+            late=Count(
+                "cases",
+                filter=Q(cases__on_time=False, cases__finished_at__gte=moment),
+                distinct=True,
+            ),
+            bad=Count(
+                "cases__rating",
+                filter=Q(cases__rating__score__lte=2, cases__rating__submitted_at__gte=moment),
+                distinct=True,
+            ),
+        )
+        .filter(
+            Q(late__gte=settings.QMS_FLAG_LATE_CASES) | Q(bad__gte=settings.QMS_FLAG_BAD_RATINGS)
+        )
+    )
+    managers = list(User.objects.filter(groups__name="qms_manager", is_active=True))
+    flagged = 0
+    for procedure in counts:
+        with transaction.atomic():
+            procedure.attention = True
+            procedure.attention_late = procedure.late
+            procedure.attention_bad = procedure.bad
+            procedure.attention_since = today
+            procedure.version += 1
+            save_with_history(procedure, reason=gettext_noop("Flagged for corrective action"))
+            for manager in managers:
+                notify(
+                    recipient=manager,
+                    message=gettext_noop(
+                        "Procedure %(code)s is flagged for corrective action: %(late)s late "
+                        "cases and %(bad)s dissatisfied ratings in %(days)s days"
+                    ),
+                    params={
+                        "code": procedure.code,
+                        "late": procedure.late,
+                        "bad": procedure.bad,
+                        "days": settings.QMS_FLAG_WINDOW_DAYS,
+                    },
+                    url=procedure.get_absolute_url(),
+                )
+        flagged += 1
+    return flagged
+
+
+@transaction.atomic
+def attention_resolve(
+    *, actor, procedure: Procedure, version: int | None, raise_nc: bool, reason: str = ""
+):
+    """The QMS manager raises a nonconformity for the flag, or dismisses it with a reason."""
+    from nonconformities.models import Nonconformity
+    from nonconformities.services import nonconformity_raise
+
+    _require(actor)
+    locked = Procedure.objects.select_for_update().get(pk=procedure.pk)
+    check_version(locked, version)
+    if not locked.attention:
+        raise ValidationError(_("This procedure is not flagged."))
+    nc = None
+    if raise_nc:
+        nc = nonconformity_raise(
+            actor=actor,
+            nonconformity=Nonconformity(
+                title=_("%(code)s: repeated late cases or dissatisfied ratings")
+                % {"code": locked.code},
+                description=_(
+                    "%(code)s %(name)s: %(late)s late cases and %(bad)s dissatisfied ratings "
+                    "in the %(days)s days before %(date)s."
+                )
+                % {
+                    "code": locked.code,
+                    "name": locked.name,
+                    "late": locked.attention_late,
+                    "bad": locked.attention_bad,
+                    "days": settings.QMS_FLAG_WINDOW_DAYS,
+                    "date": f"{locked.attention_since:%d/%m/%Y}",
+                },
+                department=locked.department,
+                occurred_on=timezone.localdate(),
+                source="late_case",
+            ),
+            origin=locked,
+        )
+    elif not reason.strip():
+        raise ValidationError({"reason": _("Say why no corrective action is needed.")})
+    locked.attention = False
+    locked.version += 1
+    save_with_history(
+        locked,
+        actor=actor,
+        reason=gettext_noop("Flag resolved: nonconformity raised")
+        if nc
+        else gettext_noop("Flag dismissed"),
+    )
     return nc

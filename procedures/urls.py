@@ -12,6 +12,7 @@ urlpatterns = [
     path("<int:pk>/edit/", views.ProcedureFormView.as_view(), name="procedure_update"),
     path("<int:pk>/status/", views.ProcedureStatusView.as_view(), name="procedure_status"),
     path("<int:pk>/reviewed/", views.ProcedureReviewedView.as_view(), name="procedure_reviewed"),
+    path("<int:pk>/flag/", views.ProcedureAttentionView.as_view(), name="procedure_attention"),
     path("performance/", performance_views.PerformanceView.as_view(), name="performance"),
     path("cases/", case_views.CaseListView.as_view(), name="case_list"),
     path("cases/receive/", case_views.CaseReceiveView.as_view(), name="case_receive"),

@@ -226,6 +226,34 @@ class ProcedureReviewedView(PortalPermissionMixin, View):
         return redirect(procedure)
 
 
+class ProcedureAttentionView(PortalPermissionMixin, View):
+    """The QMS manager answers a flag: raise a nonconformity, or dismiss it with a reason."""
+
+    permission_required = "procedures.manage_processes"
+    http_method_names = ["post"]
+
+    def post(self, request, pk: int):
+        procedure = get_visible_or_404(Procedure.objects.all(), request.user, pk=pk)
+        raise_nc = request.POST.get("decision") == "raise"
+        try:
+            nc = services.attention_resolve(
+                actor=request.user,
+                procedure=procedure,
+                version=_int(request.POST.get("version")),
+                raise_nc=raise_nc,
+                reason=request.POST.get("reason", ""),
+            )
+            if nc is not None:
+                messages.success(
+                    request, _("Nonconformity %(number)s is raised.") % {"number": nc.number}
+                )
+            else:
+                messages.success(request, _("The flag is dismissed."))
+        except ValidationError as error:
+            errors_to_messages(request, error)
+        return redirect(procedure)
+
+
 def _int(value):
     return int(value) if value and str(value).isdigit() else None
 

@@ -188,6 +188,12 @@ class Procedure(models.Model):
         _("review needed"), max_length=20, choices=ReviewFlag.choices, blank=True, db_index=True
     )
     review_flag_detail = models.CharField(max_length=100, blank=True, editable=False)
+    # Set by the nightly check when late cases or bad ratings repeat; cleared by the QMS
+    # manager raising a nonconformity or dismissing it.
+    attention = models.BooleanField(_("flagged for corrective action"), default=False)
+    attention_since = models.DateField(null=True, blank=True, editable=False)
+    attention_late = models.PositiveIntegerField(default=0, editable=False)
+    attention_bad = models.PositiveIntegerField(default=0, editable=False)
     search_text = models.TextField(editable=False, blank=True)
     version = models.PositiveIntegerField(default=0, editable=False)
 

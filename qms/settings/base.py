@@ -141,6 +141,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "records.tasks.propose_disposal",
         "schedule": crontab(day_of_month=1, hour=5, minute=30),
     },
+    "procedures-flag-repeated-problems": {
+        "task": "procedures.tasks.flag_repeated_problems",
+        "schedule": crontab(hour=5, minute=45),
+    },
     "procedures-clear-abandoned-imports": {
         "task": "procedures.tasks.clear_abandoned_imports",
         "schedule": crontab(hour=1, minute=15),

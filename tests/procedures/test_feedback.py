@@ -229,3 +229,12 @@ def test_feedback_pages_and_who_sees_them(client, desk, manager, role_users):
     assert client.get(item.get_absolute_url()).status_code == 404
     client.force_login(role_users["external_auditor"])
     assert client.get(item.get_absolute_url()).status_code == 404
+
+
+def test_the_transparency_page_needs_no_login(desk, manager):
+    case = _completed(desk)
+    services.rate(case=case, score=5)
+    page = Client().get("/public/")
+    html = page.content.decode()
+    assert page.status_code == 200 and 'data-testid="transparency-table"' in html
+    assert desk["procedure"].name in html

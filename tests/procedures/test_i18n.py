@@ -41,6 +41,7 @@ def test_no_english_on_procedure_pages(manager, org, language):
         "/procedures/performance/",
         "/procedures/feedback/",
         f"/procedures/feedback/{feedback.pk}/",
+        "/public/",
         "/public/cases/",
         "/public/complaints/",
         "/procedures/cases/",

@@ -107,3 +107,24 @@ def test_the_figures_page_stays_flat(client, desk, manager):
     with CaptureQueriesContext(connection) as after:
         client.get(url)
     assert len(after) == len(before) <= 20
+
+
+def test_repeated_late_cases_flag_the_procedure(desk, manager, settings):
+    from nonconformities.models import Nonconformity
+    from procedures.models import Procedure
+    from qms import mytasks
+
+    settings.QMS_FLAG_LATE_CASES = 2
+    for day in (2, 3):
+        _run(desk, at(date(2026, 11, day), 9), finish_late=True)
+    today = date(2026, 11, 30)
+    assert services.flag_repeated_problems(today) == 1
+    assert services.flag_repeated_problems(today) == 0  # once per window
+    procedure = Procedure.objects.get()
+    assert procedure.attention and procedure.attention_late == 2
+    assert any("corrective action" in t.title for t in mytasks.tasks_for(manager, today))
+    nc = services.attention_resolve(
+        actor=manager, procedure=procedure, version=procedure.version, raise_nc=True
+    )
+    assert nc.source == "late_case" and Nonconformity.objects.get().origin == procedure
+    assert not Procedure.objects.get().attention
