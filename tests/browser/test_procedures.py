@@ -54,3 +54,74 @@ def test_a_procedure_from_the_form_to_the_public_catalogue(open_as, roles, page)
     )
     page.locator('button[data-language="vi"]').click()
     expect(page.get_by_test_id("public-days")).to_have_text("3 ngày làm việc")
+
+
+def test_a_case_from_the_desk_to_the_citizens_rating(open_as, roles, page):
+    """Receive at the desk, hand through every step, complete; the citizen looks it up,
+    rates it; the on-time figures count it."""
+    from procedures import services
+    from procedures.models import Procedure, ServiceCase
+    from tests.procedures.conftest import steps as make_steps
+
+    agency = DepartmentFactory(code="SO", name="Sở Thử nghiệm")
+    desk = DepartmentFactory(code="MC", name="Bộ phận Một cửa", parent=agency)
+    unit = DepartmentFactory(code="DKKD", name="Phòng Đăng ký kinh doanh", parent=agency)
+    manager = UserFactory(username="qms", department=agency, roles=["qms_manager"], language="en")
+    UserFactory(username="mai", department=desk, roles=["staff"], language="en")
+    officer = UserFactory(username="toan", department=unit, roles=["staff"], language="en")
+    org = {"a": desk}
+    plan = make_steps(org, "4h", 1, "4h")
+    plan[1] = services.StepData(
+        name="Thẩm định hồ sơ", allowance=plan[1].allowance, department=unit
+    )
+    procedure = services.procedure_save(
+        actor=manager,
+        procedure=Procedure(
+            code="DN-01",
+            name="Đăng ký thành lập doanh nghiệp tư nhân",
+            field="Doanh nghiệp",
+            department=unit,
+            statutory_days=3,
+        ),
+        steps=plan,
+        dossier=[services.DossierData(name="Giấy đề nghị đăng ký doanh nghiệp")],
+    )
+
+    clerk = open_as("mai")
+    clerk.goto(f"/procedures/cases/receive/?procedure={procedure.pk}")
+    form = clerk.get_by_test_id("receive-form")
+    form.get_by_label("name of the applicant").fill("Nguyễn Văn An")
+    form.get_by_label("phone").fill("0912 345 678")
+    form.get_by_label("Giấy đề nghị đăng ký doanh nghiệp").check()
+    clerk.get_by_test_id("save-case").click()
+    expect(success_message(clerk)).to_contain_text("received; due")
+    case = ServiceCase.objects.get()
+    clerk.get_by_test_id("case-actions").get_by_label("next handler").select_option(str(officer.pk))
+    clerk.get_by_test_id("move-case").click()
+    expect(success_message(clerk)).to_contain_text("The case moved to step 2")
+
+    handler = open_as("toan")
+    handler.goto("/")
+    handler.get_by_text(f"Case {case.receipt_code}, step 2").click()
+    handler.get_by_test_id("move-case").click()
+    expect(success_message(handler)).to_contain_text("The case moved to step 3")
+
+    clerk.reload()
+    clerk.get_by_test_id("move-case").click()
+    expect(success_message(clerk)).to_contain_text("The case is completed.")
+    expect(clerk.get_by_test_id("case-status")).to_have_text("Completed")
+
+    page.goto("/public/cases/")  # the citizen, not signed in
+    page.get_by_label("receipt code").fill(case.receipt_code)
+    page.get_by_label("last four digits of your phone number").fill("5678")
+    page.get_by_test_id("lookup").click()
+    expect(page.get_by_test_id("lookup-status")).to_have_text("Completed")
+    page.get_by_label("Very satisfied").check()
+    page.wait_for_timeout(3100)  # a person takes a few seconds; the form refuses robots' speed
+    page.get_by_test_id("send-rating").click()
+    expect(page.get_by_test_id("thanks")).to_contain_text("Your rating is recorded.")
+
+    figures = open_as("qms")
+    figures.goto("/procedures/performance/")
+    expect(figures.get_by_test_id("total-on-time-rate")).to_have_text("100.0 %")
+    expect(figures.get_by_test_id("performance-table")).to_contain_text("DN-01")
