@@ -22,6 +22,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.urls import reverse
 
 from documents.choices import (
     Confidentiality,
@@ -158,3 +159,29 @@ def current_step(revision):
 
 def review_window(today: date) -> tuple[date, date]:
     return today, today + timedelta(days=30)
+
+
+def described_by(document) -> list[dict]:
+    """The processes and procedures this document describes (other modules link to
+    documents; read here through the reverse relations, in one query)."""
+    from django.db.models import CharField, IntegerField, Value
+
+    parts = []
+    for relation, kind in (("processes", "process"), ("procedures", "procedure")):
+        related = getattr(document, relation, None)
+        if related is not None:
+            parts.append(
+                related.order_by()
+                .values("pk", "code", "name")
+                .annotate(
+                    kind=Value(kind, output_field=CharField()),
+                    order=Value(len(parts), output_field=IntegerField()),
+                )
+            )
+    if not parts:
+        return []
+    query = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+    return [
+        {**row, "url": reverse(f"procedures:{row['kind']}_detail", args=[row["pk"]])}
+        for row in query.order_by("order", "code")
+    ]

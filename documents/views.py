@@ -241,6 +241,7 @@ class DocumentDetailView(PortalPermissionMixin, DetailView):
             None,
         )
         context.update(
+            describes=selectors.described_by(document),
             open_revision=open_revision,
             revisions=revisions,
             revision_colours=REVISION_COLOURS,

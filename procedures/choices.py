@@ -32,6 +32,15 @@ class ReviewFlag(models.TextChoices):
     LEGAL_REPEALED = "legal_repealed", _("Legal basis repealed")
 
 
+class Measure(models.TextChoices):
+    """Where an indicator's actual value comes from."""
+
+    MANUAL = "manual", _("Measured outside the portal")
+    ON_TIME = "on_time", _("On-time rate of the process's cases (%)")
+    SATISFACTION = "satisfaction", _("Satisfaction index of the process's cases (%)")
+    AVERAGE_DAYS = "average_days", _("Average working days per case")
+
+
 class Direction(models.TextChoices):
     HIGHER = "higher", _("Higher is better")
     LOWER = "lower", _("Lower is better")

@@ -50,12 +50,15 @@ PROCESSES = [
 
 INDICATORS = {
     "CT-01": [
-        ("Tỷ lệ hồ sơ trả đúng hạn", "98", "%", "higher"),
-        ("Chỉ số hài lòng", "95", "%", "higher"),
+        ("Tỷ lệ hồ sơ trả đúng hạn", "98", "%", "higher", "manual"),
+        ("Chỉ số hài lòng", "95", "%", "higher", "manual"),
     ],
-    "CT-02": [("Tỷ lệ hồ sơ đăng ký doanh nghiệp đúng hạn", "99", "%", "higher")],
-    "CT-03": [("Thời gian thẩm định trung bình", "12", "ngày làm việc", "lower")],
-    "QL-03": [("Sự không phù hợp đóng đúng hạn", "90", "%", "higher")],
+    "CT-02": [
+        ("Tỷ lệ hồ sơ đăng ký doanh nghiệp đúng hạn", "95", "%", "higher", "on_time"),
+        ("Chỉ số hài lòng về đăng ký doanh nghiệp", "90", "%", "higher", "satisfaction"),
+    ],
+    "CT-03": [("Thời gian thẩm định trung bình", "12", "ngày làm việc", "lower", "average_days")],
+    "QL-03": [("Sự không phù hợp đóng đúng hạn", "90", "%", "higher", "manual")],
 }
 
 H = AllowanceUnit.HOURS
@@ -238,8 +241,8 @@ def load(stdout) -> None:
             ),
             documents=[documents[d] for d in docs if d in documents],
             indicators=[
-                services.IndicatorData(name=n, target=Decimal(t), unit=u, direction=d)
-                for n, t, u, d in INDICATORS.get(code, [])
+                services.IndicatorData(name=n, target=Decimal(t), unit=u, direction=d, measure=m)
+                for n, t, u, d, m in INDICATORS.get(code, [])
             ],
         )
     for code, _name, _kind, _dept, _docs, targets in PROCESSES:

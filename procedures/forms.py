@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from documents.models import Document, ExternalDocument
-from procedures.choices import AllowanceUnit, Direction
+from procedures.choices import AllowanceUnit, Direction, Measure
 from procedures.models import (
     ApplicantKind,
     CaseStatus,
@@ -75,6 +75,7 @@ class IndicatorForm(forms.Form):
     target = forms.DecimalField(label=_("target"), max_digits=12, decimal_places=2, required=False)
     unit = forms.CharField(label=_("unit"), max_length=30, required=False)
     direction = forms.ChoiceField(label=_("direction"), choices=Direction.choices)
+    measure = forms.ChoiceField(label=_("measured as"), choices=Measure.choices)
 
     def clean(self):
         data = super().clean()
@@ -87,7 +88,11 @@ class IndicatorForm(forms.Form):
         if not data.get("name"):
             return None
         return IndicatorData(
-            name=data["name"], target=data["target"], unit=data["unit"], direction=data["direction"]
+            name=data["name"],
+            target=data["target"],
+            unit=data["unit"],
+            direction=data["direction"],
+            measure=data["measure"],
         )
 
 

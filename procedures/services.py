@@ -69,6 +69,7 @@ class IndicatorData:
     target: Decimal
     unit: str = ""
     direction: str = "higher"
+    measure: str = "manual"
 
 
 @transaction.atomic
@@ -102,11 +103,12 @@ def process_save(
                     target=item.target,
                     unit=item.unit,
                     direction=item.direction,
+                    measure=item.measure,
                     position=number,
                 )
                 for number, item in enumerate(indicators, start=1)
             ],
-            ("name", "target", "unit", "direction", "position"),
+            ("name", "target", "unit", "direction", "measure", "position"),
             actor,
         )
     return process

@@ -381,12 +381,60 @@ class ProcessDetailView(PortalPermissionMixin, DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context.update(
+            indicators=process_indicators(self.object),
             colours=PROCESS_COLOURS,
             status_colours=STATUS_COLOURS,
             can_manage=services.can_manage(self.request.user),
             history_entries=object_history(self.object, limit=15),
         )
         return context
+
+
+def process_indicators(process: Process) -> list[dict]:
+    """Each indicator with its actual value over the last twelve whole months, computed from
+    the cases of the process's procedures, whether it meets the target, and the monthly
+    on-time series for on-time indicators (a few queries, whatever the number of cases)."""
+    from datetime import date
+
+    from django.utils import timezone
+
+    from procedures.choices import Direction, Measure
+    from procedures.models import ServiceCase
+    from procedures.performance import monthly_on_time, performance, total
+    from procedures.performance_views import months_between
+
+    indicators = list(process.indicators.all())
+    live = [i for i in indicators if i.measure != Measure.MANUAL]
+    figures, trend = None, []
+    if live:
+        end = timezone.localdate().replace(day=1)
+        start = date(end.year - 1, end.month, 1)
+        cases = ServiceCase.objects.filter(procedure__process=process)
+        figures = total(performance(cases, start, end, "process"))
+        if any(i.measure == Measure.ON_TIME for i in live):
+            trend = monthly_on_time(cases, months_between(start, end)[:12])
+    rows = []
+    for indicator in indicators:
+        actual = None
+        if figures is not None:
+            actual = {
+                Measure.ON_TIME: figures.on_time_rate,
+                Measure.SATISFACTION: figures.satisfaction,
+                Measure.AVERAGE_DAYS: figures.average_days,
+            }.get(indicator.measure)
+        met = None
+        if actual is not None:
+            target = float(indicator.target)
+            met = actual >= target if indicator.direction == Direction.HIGHER else actual <= target
+        rows.append(
+            {
+                "indicator": indicator,
+                "actual": actual,
+                "met": met,
+                "trend": trend if indicator.measure == Measure.ON_TIME else [],
+            }
+        )
+    return rows
 
 
 class ProcessFormView(PortalPermissionMixin, View):
@@ -402,7 +450,13 @@ class ProcessFormView(PortalPermissionMixin, View):
         initial = None
         if data is None and process.pk:
             initial = [
-                {"name": i.name, "target": i.target, "unit": i.unit, "direction": i.direction}
+                {
+                    "name": i.name,
+                    "target": i.target,
+                    "unit": i.unit,
+                    "direction": i.direction,
+                    "measure": i.measure,
+                }
                 for i in process.indicators.all()
             ]
         return (

@@ -21,6 +21,7 @@ from procedures.choices import (
     AllowanceUnit,
     Direction,
     Level,
+    Measure,
     ProcedureStatus,
     ProcessType,
     ReviewFlag,
@@ -104,6 +105,9 @@ class ProcessIndicator(models.Model):
     unit = models.CharField(_("unit"), max_length=30, blank=True)
     direction = models.CharField(
         _("direction"), max_length=10, choices=Direction.choices, default=Direction.HIGHER
+    )
+    measure = models.CharField(
+        _("measured as"), max_length=20, choices=Measure.choices, default=Measure.MANUAL
     )
     position = models.PositiveSmallIntegerField(default=0)
 

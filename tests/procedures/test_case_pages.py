@@ -106,9 +106,21 @@ def test_case_permission_matrix(role_users, desk):
         actor=desk["clerk"], procedure=desk["procedure"], applicant=APPLICANT
     )
     users = {**role_users, "outsider": desk["outsider"], "clerk": desk["clerk"]}
+    item = services.complaint_submit(
+        text="Phải chờ quá lâu tại quầy một cửa", procedure=desk["procedure"]
+    )
     check_matrix(
         users,
         [
+            Case("/procedures/performance/", 200),
+            Case("/procedures/performance/?export=xlsx", 200),
+            Case("/procedures/feedback/", 200),
+            Case(
+                f"/procedures/feedback/{item.pk}/",
+                200,
+                {"outsider": 404, "external_auditor": 404, "clerk": 200},
+            ),
+            Case("/procedures/feedback/999999/", 404),
             Case("/procedures/cases/", 200),
             Case(
                 f"/procedures/cases/{case.pk}/",

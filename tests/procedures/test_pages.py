@@ -175,3 +175,23 @@ def test_pages_stay_flat_as_the_catalogue_grows(client, manager, org):
     after = {url: _queries(client, url) for url in urls}
     assert after == before
     assert max(after.values()) <= 20, after
+
+
+def test_a_document_page_names_the_procedures_it_describes(client, manager, org, role_users):
+    from documents.models import Document
+    from documents.services import document_register
+
+    document = document_register(
+        actor=role_users["document_controller"],
+        document=Document(
+            title="Quy trình tiếp nhận hồ sơ",
+            document_type="procedure",
+            department=org["a"],
+            owner=manager,
+        ),
+    )
+    procedure = make_procedure(manager, org)
+    procedure.documents.set([document])
+    client.force_login(manager)
+    page = client.get(document.get_absolute_url()).content.decode()
+    assert 'data-testid="describes"' in page and procedure.code in page

@@ -1,6 +1,7 @@
 """On-time figures: hand-checked counts, a percentile from the database, flat queries."""
 
-from datetime import date
+from datetime import date, timedelta
+from decimal import Decimal
 from io import BytesIO
 from unittest import mock
 
@@ -128,3 +129,36 @@ def test_repeated_late_cases_flag_the_procedure(desk, manager, settings):
     )
     assert nc.source == "late_case" and Nonconformity.objects.get().origin == procedure
     assert not Procedure.objects.get().attention
+
+
+def test_a_process_indicator_is_measured_from_its_cases(client, desk, manager, org):
+    from procedures.models import Procedure
+    from tests.procedures.conftest import make_process
+
+    process = make_process(manager, org)
+    services.process_save(
+        actor=manager,
+        process=process,
+        version=process.version,
+        indicators=[
+            services.IndicatorData(
+                name="Tỷ lệ đúng hạn", target=Decimal("95"), unit="%", measure="on_time"
+            ),
+            services.IndicatorData(
+                name="Ngày làm việc trung bình",
+                target=Decimal("1.5"),
+                direction="lower",
+                measure="average_days",
+            ),
+            services.IndicatorData(name="Khảo sát năm", target=Decimal("90"), measure="manual"),
+        ],
+    )
+    Procedure.objects.update(process=process)
+    last_month = (timezone.localdate().replace(day=1) - timedelta(days=20)).replace(day=5)
+    for day in range(3):
+        _run(desk, at(last_month + timedelta(days=day), 9))
+    client.force_login(manager)
+    page = client.get(process.get_absolute_url()).content.decode()
+    assert page.count('data-testid="indicator-actual"') == 2
+    assert '<strong class="text-success" data-testid="indicator-actual">100.0</strong>' in page
+    assert '<strong class="text-danger" data-testid="indicator-actual">2.0</strong>' in page
