@@ -46,6 +46,7 @@ from qms.views.generic import (
     PortalPermissionMixin,
     add_service_errors,
     errors_to_messages,
+    render_detail_again,
 )
 from qms.visibility import get_visible_or_404
 
@@ -251,12 +252,7 @@ class AuditDetailView(PortalPermissionMixin, DetailView):
 
 
 def _again(request, audit, **forms):
-    page = AuditDetailView()
-    page.setup(request, pk=audit.pk)
-    page.object = page.get_object()
-    return render(
-        request, page.template_name, page.get_context_data(object=page.object, forms=forms)
-    )
+    return render_detail_again(request, AuditDetailView, audit.pk, forms)
 
 
 class AuditStepView(PortalPermissionMixin, View):

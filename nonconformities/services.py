@@ -14,7 +14,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, models, transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -34,6 +34,7 @@ from qms import attachments, signatures
 from qms.history import save_with_history
 from qms.models import Signature, User
 from qms.notifications import notify
+from qms.numbering import save_numbered
 from qms.search import fold
 from qms.workflow import check_version
 
@@ -55,30 +56,6 @@ def can_triage(user, nc: Nonconformity) -> bool:
 
 def can_work_on(user, nc: Nonconformity) -> bool:
     return nc.owner_id == user.pk or can_triage(user, nc)
-
-
-def _next_number(model: type[models.Model], prefix: str, today: date) -> str:
-    stem = f"{prefix}-{today.year}-"
-    last = (
-        model.objects.filter(number__startswith=stem)
-        .order_by("-number")
-        .values_list("number", flat=True)
-        .first()
-    )
-    return f"{stem}{(int(last.rsplit('-', 1)[-1]) + 1) if last else 1:04d}"
-
-
-def _save_numbered(obj, model, prefix: str, actor, reason: str):
-    """Number and save; a number taken by someone else at the same moment is retried."""
-    for _attempt in range(5):
-        obj.number = _next_number(model, prefix, timezone.localdate())
-        try:
-            with transaction.atomic():
-                return save_with_history(obj, actor=actor, reason=reason)
-        except IntegrityError:
-            obj.pk = None
-            continue
-    raise ValidationError(_("Please try again: many reports are being saved at this moment."))
 
 
 def _search_text(nc: Nonconformity) -> str:
@@ -111,7 +88,7 @@ def nonconformity_report(
     nc.reported_by = actor
     nc.status = Status.REPORTED
     nc.search_text = _search_text(nc)
-    _save_numbered(nc, Nonconformity, "NC", actor, gettext_noop("Nonconformity reported"))
+    save_numbered(nc, "NC", actor=actor, reason=gettext_noop("Nonconformity reported"))
     for upload in uploads:
         attachments.attachment_store(parent=nc, upload=upload, actor=actor)
     recipients = {u.pk: u for u in _managers()}
@@ -310,7 +287,7 @@ def action_add(
     if action.department is None:
         raise ValidationError({"owner": _("The owner has no department: choose the department.")})
     action.search_text = fold(f"{action.title} {action.description} {action.source_label}")
-    _save_numbered(action, Action, "HD", actor, gettext_noop("Action planned"))
+    save_numbered(action, "HD", actor=actor, reason=gettext_noop("Action planned"))
     if nonconformity is not None and action.nonconformity.status == Status.CAUSE_ANALYSIS:
         NC_FLOW.apply(action.nonconformity, "plan", actor=actor, check_permission=False)
     if action.owner_id != actor.pk:

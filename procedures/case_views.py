@@ -24,6 +24,7 @@ from qms.views.generic import (
     PortalPermissionMixin,
     add_service_errors,
     errors_to_messages,
+    render_detail_again,
 )
 from qms.visibility import get_visible_or_404
 
@@ -238,14 +239,7 @@ class CaseStepView(PortalPermissionMixin, View):
             else:
                 messages.success(request, done)
                 return redirect(case)
-        page = CaseDetailView()
-        page.setup(request, pk=pk)
-        page.object = page.get_object()
-        return render(
-            request,
-            page.template_name,
-            page.get_context_data(object=page.object, forms={step: form}),
-        )
+        return render_detail_again(request, CaseDetailView, pk, {step: form})
 
     def _apply(self, step: str, actor, case: ServiceCase, data: dict) -> str:
         if step == "move":

@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -21,7 +21,12 @@ from qms import exports
 from qms.attachments import attachments_of
 from qms.forms import AttachmentForm
 from qms.history import object_history
-from qms.views.generic import ObjectListView, PortalPermissionMixin, add_service_errors
+from qms.views.generic import (
+    ObjectListView,
+    PortalPermissionMixin,
+    add_service_errors,
+    render_detail_again,
+)
 from qms.visibility import get_visible_or_404
 
 FEEDBACK_COLOURS = {
@@ -137,11 +142,4 @@ class FeedbackStepView(PortalPermissionMixin, View):
             for message in error.messages:
                 messages.error(request, message)
             return redirect(item)
-        page = FeedbackDetailView()
-        page.setup(request, pk=pk)
-        page.object = page.get_object()
-        return render(
-            request,
-            page.template_name,
-            page.get_context_data(object=page.object, forms={step: form}),
-        )
+        return render_detail_again(request, FeedbackDetailView, pk, {step: form})

@@ -47,6 +47,7 @@ from qms.calendar import WorkingCalendar, working_seconds_per_day
 from qms.history import save_with_history
 from qms.models import Department
 from qms.notifications import notify
+from qms.numbering import save_numbered
 from qms.search import fold
 from qms.workflow import check_version
 
@@ -716,17 +717,6 @@ def lookup(receipt_code: str, phone_digits: str) -> ServiceCase | None:
 # --- Ratings, complaints and what is done about them --------------------------------
 
 
-def _feedback_number() -> str:
-    stem = f"PA-{timezone.localdate().year}-"
-    last = (
-        Feedback.objects.filter(number__startswith=stem)
-        .order_by("-number")
-        .values_list("number", flat=True)
-        .first()
-    )
-    return f"{stem}{(int(last.rsplit('-', 1)[-1]) + 1) if last else 1:04d}"
-
-
 def _open_feedback(*, kind: str, text: str, case=None, procedure=None, name="", contact=""):
     """A feedback item with an owner and a deadline; the owner and the QMS managers are told."""
     from qms.models import User
@@ -753,16 +743,7 @@ def _open_feedback(*, kind: str, text: str, case=None, procedure=None, name="", 
             timezone.localdate(), settings.QMS_FEEDBACK_DAYS
         ),
     )
-    for attempt in range(5):
-        item.number = _feedback_number()
-        try:
-            with transaction.atomic():
-                save_with_history(item, reason=gettext_noop("Citizen feedback received"))
-            break
-        except IntegrityError:
-            if attempt == 4:
-                raise
-            item.pk = None
+    save_numbered(item, "PA", reason=gettext_noop("Citizen feedback received"))
     recipients = {u.pk: u for u in User.objects.filter(groups__name="qms_manager", is_active=True)}
     if owner is not None:
         recipients[owner.pk] = owner

@@ -126,3 +126,17 @@ def errors_to_messages(request, error: ValidationError) -> None:
     """For buttons without a form: the service's reasons as error messages on the page."""
     for message in error.messages:
         messages.error(request, message)
+
+
+def render_detail_again(request, view_class, pk: int, forms: dict):
+    """An object's page shown again after a form on it failed: the page's own context, with
+    the failed forms (their errors next to their fields) in place of fresh ones. The page's
+    ``get_context_data`` takes ``forms``."""
+    from django.shortcuts import render
+
+    page = view_class()
+    page.setup(request, pk=pk)
+    page.object = page.get_object()
+    return render(
+        request, page.template_name, page.get_context_data(object=page.object, forms=forms)
+    )

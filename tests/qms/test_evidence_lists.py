@@ -23,13 +23,14 @@ from nonconformities.models import Nonconformity
 from qms import evidence
 from qms.attachments import attachment_create
 from qms.models import EvidencePack, SecurityEvent
+from tests.audits import test_evidence as audit_evidence
 from tests.documents import conftest as document_fixtures
-from tests.documents.conftest import run_through, start
 from tests.nonconformities import conftest as nc_fixtures
 from tests.records import conftest as record_fixtures
 
 pytestmark = pytest.mark.django_db
 people = document_fixtures.people
+documents = audit_evidence.documents  # two documents, one restricted, both effective
 crew = nc_fixtures.crew
 cast = record_fixtures.cast
 
@@ -136,30 +137,10 @@ def test_an_empty_or_unknown_selection_changes_nothing(crew, org):
     assert not EvidencePack.objects.exists() and not SecurityEvent.objects.exists()
 
 
-def _documents(people, org):
-    from documents import services as document_services
-
-    made = []
-    for title, restricted in (("Quy trình tiếp nhận hồ sơ", False), ("Quy chế mật", True)):
-        document = document_services.document_register(
-            actor=people["controller"],
-            document=Document(
-                title=title,
-                document_type="procedure",
-                department=org["a"],
-                owner=people["owner"],
-                confidentiality="restricted" if restricted else "internal",
-            ),
-        )
-        run_through(people, start(people, document, text=title))
-        made.append(Document.objects.get(pk=document.pk))
-    return made
-
-
 def test_a_document_register_pack_leaves_out_restricted_documents(
-    people, org, django_capture_on_commit_callbacks
+    people, documents, django_capture_on_commit_callbacks
 ):
-    open_doc, secret_doc = _documents(people, org)
+    open_doc, secret_doc = documents
     pack = _pack(people["reader"], "documents", "", django_capture_on_commit_callbacks)
     archive = _zip(pack)
     paths = _paths(archive)
@@ -178,9 +159,9 @@ def test_a_document_register_pack_leaves_out_restricted_documents(
 
 
 def test_the_download_checks_every_packed_object_again(
-    people, org, django_capture_on_commit_callbacks
+    people, documents, django_capture_on_commit_callbacks
 ):
-    open_doc, _secret = _documents(people, org)
+    open_doc, _secret = documents
     pack = _pack(people["reader"], "documents", "", django_capture_on_commit_callbacks)
     Document.objects.filter(pk=open_doc.pk).update(confidentiality="restricted")
     with pytest.raises(PermissionDenied):
