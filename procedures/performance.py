@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal
 
+from django.conf import settings
 from django.db.models import Avg, Count, F, FloatField, Q, QuerySet
 from django.db.models.functions import Cast, Round
 from django.utils import timezone
@@ -220,3 +221,34 @@ def monthly_on_time(cases: QuerySet, months: list[date]) -> list[tuple[date, flo
         done, good = found.get(month, (0, 0))
         series.append((month, round(100 * good / done, 1) if done else None, done))
     return series
+
+
+def chart(trend, target: float | None = None) -> dict:
+    """Bars of the monthly on-time rate and a line at the target, on a scale starting a
+    little below the lowest figure so that differences of a few points show."""
+    rates = [rate for _month, rate, _done in trend if rate is not None]
+    target = settings.QMS_ON_TIME_TARGET if target is None else target
+    floor = max(0, min(80, int(min([*rates, target]) // 10 * 10 - 10)))
+
+    def height(value: float) -> int:
+        return max(1, round((value - floor) / (100 - floor) * 100))
+
+    bars = [
+        {
+            "x": index * 100 + 10,
+            "y": 110 - height(rate),
+            "height": height(rate),
+            "rate": rate,
+            "done": done,
+            "month": month,
+            "low": rate < target,
+        }
+        for index, (month, rate, done) in enumerate(trend)
+        if rate is not None
+    ]
+    return {
+        "width": max(len(trend), 1) * 100,
+        "bars": bars,
+        "target_y": 110 - height(target),
+        "floor": floor,
+    }

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 
 from procedures.models import ServiceCase
-from procedures.performance import GROUPS, monthly_on_time, performance, total
+from procedures.performance import GROUPS, chart, monthly_on_time, performance, total
 from qms import exports, security_log
 from qms.models import Department, SecurityEvent
 from qms.views.generic import PortalPermissionMixin
@@ -54,37 +54,6 @@ def months_between(first: date, last: date) -> list[date]:
         months.append(current)
         current = _next_month(current)
     return months
-
-
-def _chart(trend) -> dict:
-    """Bars of the monthly on-time rate and a line at the target, on a scale starting a
-    little below the lowest figure so that differences of a few points show."""
-    rates = [rate for _month, rate, _done in trend if rate is not None]
-    target = settings.QMS_ON_TIME_TARGET
-    floor = max(0, min(80, int(min([*rates, target]) // 10 * 10 - 10)))
-
-    def height(value: float) -> int:
-        return max(1, round((value - floor) / (100 - floor) * 100))
-
-    bars = [
-        {
-            "x": index * 100 + 10,
-            "y": 110 - height(rate),
-            "height": height(rate),
-            "rate": rate,
-            "done": done,
-            "month": month,
-            "low": rate < target,
-        }
-        for index, (month, rate, done) in enumerate(trend)
-        if rate is not None
-    ]
-    return {
-        "width": max(len(trend), 1) * 100,
-        "bars": bars,
-        "target_y": 110 - height(target),
-        "floor": floor,
-    }
 
 
 class PerformanceView(PortalPermissionMixin, TemplateView):
@@ -151,7 +120,7 @@ class PerformanceView(PortalPermissionMixin, TemplateView):
             .filter(is_active=True)
             .order_by("path"),
             trend=(trend := monthly_on_time(self.cases, trend_months)),
-            chart=_chart(trend),
+            chart=chart(trend),
             target=settings.QMS_ON_TIME_TARGET,
             querystring=params.urlencode(),
             group_labels={

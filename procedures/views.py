@@ -400,7 +400,7 @@ def process_indicators(process: Process) -> list[dict]:
 
     from procedures.choices import Direction, Measure
     from procedures.models import ServiceCase
-    from procedures.performance import monthly_on_time, performance, total
+    from procedures.performance import chart, monthly_on_time, performance, total
     from procedures.performance_views import months_between
 
     indicators = list(process.indicators.all())
@@ -432,6 +432,9 @@ def process_indicators(process: Process) -> list[dict]:
                 "actual": actual,
                 "met": met,
                 "trend": trend if indicator.measure == Measure.ON_TIME else [],
+                "chart": chart(trend, float(indicator.target))
+                if indicator.measure == Measure.ON_TIME and trend
+                else None,
             }
         )
     return rows
