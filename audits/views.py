@@ -46,6 +46,7 @@ from qms.views.generic import (
     PortalPermissionMixin,
     add_service_errors,
     errors_to_messages,
+    posted_int,
     render_detail_again,
 )
 from qms.visibility import get_visible_or_404
@@ -176,7 +177,9 @@ class AuditDetailView(PortalPermissionMixin, DetailView):
         editing = None
         if can_fill:
             edit_form = forms.get("edit")
-            edit_id = edit_form.instance.pk if edit_form else _int(self.request.GET.get("edit"))
+            edit_id = (
+                edit_form.instance.pk if edit_form else posted_int(self.request.GET.get("edit"))
+            )
             editing = next((f for f in findings if f.pk == edit_id and not f.withdrawn_at), None)
             if editing is not None:
                 editing.edit_form = edit_form or FindingEditForm(instance=editing, audit=audit)
@@ -271,7 +274,7 @@ class AuditStepView(PortalPermissionMixin, View):
                     actor=request.user,
                     audit=audit,
                     move=request.POST.get("move", ""),
-                    version=_int(request.POST.get("version")),
+                    version=posted_int(request.POST.get("version")),
                 )
                 messages.success(
                     request,
@@ -328,7 +331,7 @@ class AuditStepView(PortalPermissionMixin, View):
                 return redirect(audit.get_absolute_url() + "#findings")
             elif step == "finding_edit":
                 finding = get_object_or_404(
-                    Finding, pk=_int(request.POST.get("finding")), audit=audit
+                    Finding, pk=posted_int(request.POST.get("finding")), audit=audit
                 )
                 form = FindingEditForm(request.POST, instance=finding, audit=audit)
                 if form.is_valid():
@@ -343,7 +346,7 @@ class AuditStepView(PortalPermissionMixin, View):
                 return _again(request, audit, edit=form)
             elif step == "finding_withdraw":
                 finding = get_object_or_404(
-                    Finding, pk=_int(request.POST.get("finding")), audit=audit
+                    Finding, pk=posted_int(request.POST.get("finding")), audit=audit
                 )
                 form = WithdrawFindingForm(request.POST)
                 if not form.is_valid():
@@ -422,10 +425,6 @@ class AuditStepView(PortalPermissionMixin, View):
         except ValidationError as error:
             errors_to_messages(request, error)
         return redirect(audit)
-
-
-def _int(value):
-    return int(value) if value and str(value).isdigit() else None
 
 
 # --- Programme ----------------------------------------------------------------------

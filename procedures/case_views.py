@@ -24,6 +24,7 @@ from qms.views.generic import (
     PortalPermissionMixin,
     add_service_errors,
     errors_to_messages,
+    posted_int,
     render_detail_again,
 )
 from qms.visibility import get_visible_or_404
@@ -211,7 +212,7 @@ class CaseStepView(PortalPermissionMixin, View):
         if step == "resume":
             try:
                 services.case_resume(
-                    actor=request.user, case=case, version=_int(request.POST.get("version"))
+                    actor=request.user, case=case, version=posted_int(request.POST.get("version"))
                 )
                 messages.success(request, _("The supplement is received; the clock runs again."))
             except ValidationError as error:
@@ -269,10 +270,6 @@ class CaseStepView(PortalPermissionMixin, View):
             )
         services.case_annotate(actor=actor, case=case, text=data["text"])
         return _("The note is added.")
-
-
-def _int(value):
-    return int(value) if value and str(value).isdigit() else None
 
 
 class CaseLetterView(PortalPermissionMixin, View):

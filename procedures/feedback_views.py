@@ -25,6 +25,7 @@ from qms.views.generic import (
     ObjectListView,
     PortalPermissionMixin,
     add_service_errors,
+    posted_int,
     render_detail_again,
 )
 from qms.visibility import get_visible_or_404
@@ -111,8 +112,7 @@ class FeedbackStepView(PortalPermissionMixin, View):
     def post(self, request, pk: int):
         item = get_visible_or_404(Feedback.objects.all(), request.user, pk=pk)
         step = request.POST.get("step", "")
-        version = request.POST.get("version")
-        version = int(version) if version and version.isdigit() else None
+        version = posted_int(request.POST.get("version"))
         try:
             if step == "raise":
                 nc = services.feedback_raise_nonconformity(

@@ -33,6 +33,7 @@ from qms.views.generic import (
     PortalPermissionMixin,
     add_service_errors,
     errors_to_messages,
+    posted_int,
 )
 from qms.visibility import get_visible_or_404
 
@@ -201,7 +202,7 @@ class ProcedureStatusView(PortalPermissionMixin, View):
                 actor=request.user,
                 procedure=procedure,
                 status=request.POST.get("status", ""),
-                version=_int(request.POST.get("version")),
+                version=posted_int(request.POST.get("version")),
             )
             messages.success(request, _("The procedure's status was changed."))
         except ValidationError as error:
@@ -218,7 +219,7 @@ class ProcedureReviewedView(PortalPermissionMixin, View):
             services.review_done(
                 actor=request.user,
                 procedure=procedure,
-                version=_int(request.POST.get("version")),
+                version=posted_int(request.POST.get("version")),
             )
             messages.success(request, _("The procedure is marked as reviewed."))
         except ValidationError as error:
@@ -239,7 +240,7 @@ class ProcedureAttentionView(PortalPermissionMixin, View):
             nc = services.attention_resolve(
                 actor=request.user,
                 procedure=procedure,
-                version=_int(request.POST.get("version")),
+                version=posted_int(request.POST.get("version")),
                 raise_nc=raise_nc,
                 reason=request.POST.get("reason", ""),
             )
@@ -252,10 +253,6 @@ class ProcedureAttentionView(PortalPermissionMixin, View):
         except ValidationError as error:
             errors_to_messages(request, error)
         return redirect(procedure)
-
-
-def _int(value):
-    return int(value) if value and str(value).isdigit() else None
 
 
 class ProcedureImportView(PortalPermissionMixin, View):

@@ -140,3 +140,8 @@ def render_detail_again(request, view_class, pk: int, forms: dict):
     return render(
         request, page.template_name, page.get_context_data(object=page.object, forms=forms)
     )
+
+
+def posted_int(value) -> int | None:
+    """A whole number posted in a form (an id, a version), or None for anything else."""
+    return int(value) if value and str(value).isdigit() else None
