@@ -141,3 +141,6 @@ def _search_audits(user, folded: str, limit: int) -> list[search.Hit]:
 
 
 search.register("audits", _search_audits)
+
+
+from audits import dashboard as _dashboard  # noqa: E402, F401  (figures for the dashboards)

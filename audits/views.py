@@ -16,6 +16,7 @@ from django.views.generic import DetailView, FormView
 
 from audits import services
 from audits.choices import AUDIT_COLOURS, RESULT_COLOURS, AuditStatus, ProgrammeStatus
+from audits.filters import AuditFilter
 from audits.forms import (
     AnswerForm,
     ApproveForm,
@@ -55,6 +56,7 @@ from qms.visibility import get_visible_or_404
 class AuditListView(ObjectListView):
     model = Audit
     template_name = "audits/audit_list.html"
+    filterset_class = AuditFilter
     title = gettext_lazy("Audits")
     sort_fields = {"start": ("-start_date", "-pk"), "reference": ("reference",)}
     default_sort = "start"

@@ -12,6 +12,7 @@ from documents.choices import (
     DocumentType,
     ExternalKind,
     LegalStatus,
+    RevisionStatus,
 )
 from documents.models import Document, ExternalDocument
 from qms.filters import ALL, visible_departments
@@ -46,6 +47,18 @@ class DocumentFilter(django_filters.FilterSet):
     confidentiality = django_filters.ChoiceFilter(
         label=_("Confidentiality"), choices=Confidentiality.choices, empty_label=ALL
     )
+    approval = django_filters.ChoiceFilter(
+        label=_("Approval"),
+        choices=[("pending", _("A revision is waiting for approval"))],
+        method="by_approval",
+        empty_label=ALL,
+    )
+    acknowledgement = django_filters.ChoiceFilter(
+        label=_("Acknowledgements"),
+        choices=[("outstanding", _("Some readers have not acknowledged"))],
+        method="by_acknowledgement",
+        empty_label=ALL,
+    )
 
     class Meta:
         model = Document
@@ -58,6 +71,8 @@ class DocumentFilter(django_filters.FilterSet):
             "owner",
             "review",
             "confidentiality",
+            "approval",
+            "acknowledgement",
         ]
 
     def search(self, queryset, name, value):
@@ -81,6 +96,20 @@ class DocumentFilter(django_filters.FilterSet):
         return effective.filter(
             next_review_date__gte=today, next_review_date__lte=today + timedelta(days=30)
         )
+
+    def by_approval(self, queryset, name, value):
+        from documents.models import Revision
+
+        waiting = Revision.objects.filter(status=RevisionStatus.IN_REVIEW).values("document_id")
+        return queryset.filter(pk__in=waiting)
+
+    def by_acknowledgement(self, queryset, name, value):
+        from documents.models import Acknowledgement
+
+        outstanding = Acknowledgement.objects.filter(
+            acknowledged_at__isnull=True, revision__status=RevisionStatus.EFFECTIVE
+        ).values("revision__document_id")
+        return queryset.filter(pk__in=outstanding)
 
 
 class ExternalDocumentFilter(django_filters.FilterSet):

@@ -209,3 +209,22 @@ class VerifyForm(forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
     version = VersionField()
+
+
+class PlanActionForm(forms.Form):
+    """An action planned from another object's page (an objective, a risk, a management
+    review decision): what, who, by when."""
+
+    prefix = "action"
+    title = forms.CharField(label=_("action"), max_length=300)
+    description = forms.CharField(
+        label=_("what will be done"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    owner = PersonField(
+        label=_("owner"), queryset=User.objects.none(), empty_label=_("Choose the owner")
+    )
+    due_date = forms.DateField(label=_("due date"), widget=DATE)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = active_people().filter(department__isnull=False)

@@ -36,7 +36,7 @@ attachments.register_attachable(Action, can_upload=_may_attach_to_action)
 
 @mytasks.register
 def nonconformity_tasks(user, today: date) -> list[mytasks.Task]:
-    from nonconformities.selectors import headed_paths
+    from qms.visibility import headed_paths
 
     module = _("Nonconformities")
     tasks = []
@@ -259,3 +259,6 @@ def _search_actions(user, folded: str, limit: int) -> list[search.Hit]:
 
 search.register("nonconformities", _search_nonconformities)
 search.register("actions", _search_actions)
+
+
+from nonconformities import dashboard as _dashboard  # noqa: E402, F401  (figures for the dashboards)

@@ -65,19 +65,6 @@ def action_visibility_q(user) -> Q | None:
     return (not_restricted & department_scope_q(user)) | mine | Q(nonconformity__in=visible_ncs)
 
 
-def headed_paths(user) -> list[str]:
-    """Paths of the departments this user heads (they triage what concerns them)."""
-    cached = getattr(user, "_qms_headed_paths", None)
-    if cached is None:
-        from qms.models import Department
-
-        cached = list(
-            Department.objects.filter(head=user, is_active=True).values_list("path", flat=True)
-        )
-        user._qms_headed_paths = cached
-    return cached
-
-
 def nonconformities_for_list(user):
     from nonconformities.models import Nonconformity
 

@@ -28,7 +28,6 @@ from nonconformities.choices import (
     VerificationResult,
 )
 from nonconformities.models import Action, ActionNote, Nonconformity, Verification
-from nonconformities.selectors import headed_paths
 from nonconformities.workflows import ACTION_FLOW, NC_FLOW
 from qms import attachments, signatures
 from qms.history import save_with_history
@@ -36,6 +35,7 @@ from qms.models import Signature, User
 from qms.notifications import notify
 from qms.numbering import save_numbered
 from qms.search import fold
+from qms.visibility import headed_paths
 from qms.workflow import check_version
 
 CLOSED_OR_MERGED = (Status.CLOSED, Status.MERGED)

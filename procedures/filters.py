@@ -100,6 +100,12 @@ class CaseFilter(django_filters.FilterSet):
     department = django_filters.ModelChoiceFilter(
         label=_("Department"), queryset=visible_departments, method="in_department", empty_label=ALL
     )
+    in_charge = django_filters.ModelChoiceFilter(
+        label=_("Department in charge"),
+        queryset=visible_departments,
+        method="by_charge",
+        empty_label=ALL,
+    )
     status = django_filters.ChoiceFilter(
         label=_("Status"), choices=CaseStatus.choices, empty_label=ALL
     )
@@ -126,7 +132,7 @@ class CaseFilter(django_filters.FilterSet):
 
     class Meta:
         model = ServiceCase
-        fields = ["q", "procedure", "department", "status", "timing"]
+        fields = ["q", "procedure", "department", "in_charge", "status", "timing"]
 
     def search(self, queryset, name, value):
         return queryset.filter(search_text__contains=fold(value))
@@ -137,6 +143,10 @@ class CaseFilter(django_filters.FilterSet):
             Q(department__path__startswith=value.path)
             | Q(current_step__department__path__startswith=value.path)
         )
+
+    def by_charge(self, queryset, name, value):
+        """Only the cases a unit (or one below it) is in charge of: what its figures count."""
+        return queryset.filter(department__path__startswith=value.path)
 
     def by_timing(self, queryset, name, value):
         now = timezone.now()

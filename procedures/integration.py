@@ -225,3 +225,6 @@ def feedback_due(today: date) -> Iterator[reminders.Due]:
             params={"number": item.number, "deadline": f"{item.deadline:%d/%m/%Y}"},
             url=item.get_absolute_url(),
         )
+
+
+from procedures import dashboard as _dashboard  # noqa: E402, F401  (figures for the dashboards)

@@ -118,6 +118,37 @@ def _navigation(user) -> list[dict]:
     ]
     if "external_auditor" not in role_slugs(user):
         sections.append({"label": _("Improvement"), "items": improvement})
+        steering = []
+        if user.has_perm("qms.view_dashboard") or "process_owner" in role_slugs(user):
+            steering.append(
+                {"label": _("Dashboard"), "url": reverse("qms:dashboard"), "icon": "speedometer"}
+            )
+        steering += [
+            {
+                "label": _("Quality objectives"),
+                "url": reverse("planning:objective_list"),
+                "icon": "bullseye",
+            },
+            {
+                "label": _("Risks and opportunities"),
+                "url": reverse("planning:risk_list"),
+                "icon": "grid-3x3",
+            },
+        ]
+        if user.has_perm("reviews.view_all_reviews") or user.has_perm("reviews.manage_reviews"):
+            steering.append(
+                {
+                    "label": _("Management reviews"),
+                    "url": reverse("reviews:review_list"),
+                    "icon": "people",
+                }
+            )
+        steering.append(
+            {"label": _("QMS scope"), "url": reverse("planning:scope"), "icon": "bounding-box"}
+        )
+        # the QMS manager and the agency head steer from here: first in their menu
+        position = 0 if user.has_perm("qms.view_dashboard") else len(sections)
+        sections.insert(position, {"label": _("Quality management"), "items": steering})
     records = [
         {"label": _("Records"), "url": reverse("records:record_list"), "icon": "archive"},
         {"label": _("Record types"), "url": reverse("records:type_list"), "icon": "card-list"},

@@ -70,6 +70,11 @@ ROLES: tuple[Role, ...] = (
             "audits.view_all_audits",
             "procedures.manage_processes",
             "procedures.view_all_cases",
+            "planning.manage_planning",
+            "planning.view_all_risks",
+            "reviews.manage_reviews",
+            "reviews.view_all_reviews",
+            "qms.view_dashboard",
         ),
     ),
     Role(
@@ -86,6 +91,9 @@ ROLES: tuple[Role, ...] = (
             "audits.manage_audits",
             "audits.view_all_audits",
             "procedures.view_all_cases",
+            "planning.view_all_risks",
+            "reviews.view_all_reviews",
+            "qms.view_dashboard",
         ),
     ),
     Role(
@@ -106,6 +114,9 @@ ROLES: tuple[Role, ...] = (
             "audits.approve_programme",
             "audits.view_all_audits",
             "procedures.view_all_cases",
+            "planning.view_all_risks",
+            "reviews.view_all_reviews",
+            "qms.view_dashboard",
         ),
     ),
     Role(

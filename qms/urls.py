@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from qms.views import accounts
+from qms.views import dashboard as dashboard_views
 from qms.views import evidence as evidence_views
 from qms.views import platform as views
 
@@ -89,6 +90,8 @@ platform_patterns = [
         name="calendar_delete",
     ),
     path("activity/", views.ActivityView.as_view(), name="activity"),
+    path("dashboard/", dashboard_views.DashboardView.as_view(), name="dashboard"),
+    path("dashboard/summary/", dashboard_views.SummaryView.as_view(), name="dashboard_summary"),
     path("evidence/", evidence_views.EvidencePackListView.as_view(), name="evidence_list"),
     path(
         "evidence/request/",
@@ -114,5 +117,7 @@ urlpatterns = [
     path("audits/", include("audits.urls")),
     path("procedures/", include("procedures.urls")),
     path("public/", include("procedures.public_urls")),
+    path("planning/", include("planning.urls")),
+    path("reviews/", include("reviews.urls")),
     path("django-admin/", admin.site.urls),
 ]

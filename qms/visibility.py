@@ -158,3 +158,16 @@ class VisibleObjectMixin:
 
     def get_queryset(self):
         return super().get_queryset().visible_to(self.request.user)
+
+
+def headed_paths(user) -> list[str]:
+    """Paths of the departments this user heads (they triage, plan and answer for them)."""
+    cached = getattr(user, "_qms_headed_paths", None)
+    if cached is None:
+        from qms.models import Department
+
+        cached = list(
+            Department.objects.filter(head=user, is_active=True).values_list("path", flat=True)
+        )
+        user._qms_headed_paths = cached
+    return cached

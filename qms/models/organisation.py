@@ -73,7 +73,10 @@ class Department(models.Model):
         ordering = ["path"]
         verbose_name = _("department")
         verbose_name_plural = _("departments")
-        permissions = [("manage_department", _("Can manage the department tree"))]
+        permissions = [
+            ("manage_department", _("Can manage the department tree")),
+            ("view_dashboard", _("Can see the dashboards of the whole agency")),
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -44,6 +44,8 @@ INSTALLED_APPS = [
     "nonconformities.apps.NonconformitiesConfig",
     "audits.apps.AuditsConfig",
     "procedures.apps.ProceduresConfig",
+    "planning.apps.PlanningConfig",
+    "reviews.apps.ReviewsConfig",
 ]
 
 MIDDLEWARE = [
@@ -148,6 +150,14 @@ CELERY_BEAT_SCHEDULE = {
     "procedures-clear-abandoned-imports": {
         "task": "procedures.tasks.clear_abandoned_imports",
         "schedule": crontab(hour=1, minute=15),
+    },
+    "planning-measure-objectives": {
+        "task": "planning.tasks.measure_objectives",
+        "schedule": crontab(hour=2, minute=30),
+    },
+    "weekly-digest": {
+        "task": "qms.tasks.send_weekly_digest",
+        "schedule": crontab(day_of_week="mon", hour=6, minute=30),
     },
     "pending-notification-emails": {
         "task": "qms.tasks.send_pending_notification_emails",
@@ -271,6 +281,21 @@ QMS_ON_TIME_TARGET = env.int("QMS_ON_TIME_TARGET", default=95)
 QMS_FLAG_LATE_CASES = env.int("QMS_FLAG_LATE_CASES", default=5)
 QMS_FLAG_BAD_RATINGS = env.int("QMS_FLAG_BAD_RATINGS", default=3)
 QMS_FLAG_WINDOW_DAYS = env.int("QMS_FLAG_WINDOW_DAYS", default=30)
+# Risk matrix: likelihood × impact from 1 to "size"; a score up to "low" is low, up to
+# "medium" medium, up to "high" high, above that critical.
+QMS_RISK_MATRIX = {
+    "size": env.int("QMS_RISK_MATRIX_SIZE", default=5),
+    "levels": {
+        "low": env.int("QMS_RISK_LOW", default=4),
+        "medium": env.int("QMS_RISK_MEDIUM", default=9),
+        "high": env.int("QMS_RISK_HIGH", default=15),
+    },
+}
+# An objective that misses its target by no more than this share of the target is "at
+# risk" (twice this while improving); further off it is "off track".
+QMS_OBJECTIVE_TOLERANCE = env.float("QMS_OBJECTIVE_TOLERANCE", default=0.10)
+# Dashboard figures may be this many seconds old (each unit and period cached apart).
+QMS_DASHBOARD_CACHE_SECONDS = env.int("QMS_DASHBOARD_CACHE_SECONDS", default=60)
 QMS_DEMO_PASSWORD = env("QMS_DEMO_PASSWORD", default="Demo-QMS-2026")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024

@@ -1,0 +1,55 @@
+import django_filters
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from audits.choices import AuditStatus, AuditType
+from audits.models import Audit
+from qms.filters import ALL, visible_departments
+
+
+def _years(request):
+    this_year = timezone.localdate().year
+    return [(y, str(y)) for y in range(this_year + 1, this_year - 6, -1)]
+
+
+class AuditFilter(django_filters.FilterSet):
+    year = django_filters.TypedChoiceFilter(
+        label=_("Year"), choices=_years, coerce=int, method="by_year", empty_label=ALL
+    )
+    status = django_filters.ChoiceFilter(
+        label=_("Status"),
+        choices=[
+            ("done", _("Reported or closed")),
+            ("open", _("Not yet reported")),
+            *AuditStatus.choices,
+        ],
+        method="by_status",
+        empty_label=ALL,
+    )
+    audit_type = django_filters.ChoiceFilter(
+        label=_("Type"), choices=AuditType.choices, empty_label=ALL
+    )
+    department = django_filters.ModelChoiceFilter(
+        label=_("Department"), queryset=visible_departments, method="in_department", empty_label=ALL
+    )
+
+    class Meta:
+        model = Audit
+        fields = ["year", "status", "audit_type", "department"]
+
+    def by_year(self, queryset, name, value):
+        return queryset.filter(programme__year=value)
+
+    def by_status(self, queryset, name, value):
+        done = [AuditStatus.REPORTED, AuditStatus.CLOSED]
+        if value == "done":
+            return queryset.filter(status__in=done)
+        if value == "open":
+            return queryset.exclude(status__in=done)
+        return queryset.filter(status=value)
+
+    def in_department(self, queryset, name, value):
+        from audits.models import Audit
+
+        covering = Audit.objects.filter(scope_departments__path__startswith=value.path).values("pk")
+        return queryset.filter(pk__in=covering)

@@ -1,0 +1,165 @@
+"""Planning's contributions to the platform: My tasks, reminders, search, the nightly
+measurement of live objectives."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date, timedelta
+
+from django.core.cache import cache
+from django.db.models import Q
+from django.db.models.signals import post_save
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from planning import measures, selectors, services
+from planning.choices import Measure, ObjectiveStatus, RiskStatus
+from planning.models import Announcement, Objective, Risk, Scope
+from qms import mytasks, reminders, search
+
+ANNOUNCEMENT_CACHE = "planning:announcement_outdated"
+
+
+def announcement_outdated_cached() -> bool:
+    """Asked on every manager's home page: kept a minute, and forgotten when the scope or
+    an announcement is saved (see the signal receivers below)."""
+    outdated = cache.get(ANNOUNCEMENT_CACHE)
+    if outdated is None:
+        outdated = selectors.announcement_outdated()
+        cache.set(ANNOUNCEMENT_CACHE, outdated, 60)
+    return outdated
+
+
+def _forget_announcement(sender, **kwargs) -> None:
+    cache.delete(ANNOUNCEMENT_CACHE)
+
+
+post_save.connect(_forget_announcement, sender=Scope, dispatch_uid="planning.scope_saved")
+post_save.connect(_forget_announcement, sender=Announcement, dispatch_uid="planning.announced")
+
+
+def last_closed_period_end(objective_frequency: str, today: date) -> date | None:
+    """The last day of the latest period that has ended (None in the year's first one)."""
+    start, _end = measures.period_of(today, objective_frequency)
+    return start - timedelta(days=1)
+
+
+@mytasks.register
+def planning_tasks(user, today: date) -> list[mytasks.Task]:
+    tasks = [
+        mytasks.Task(
+            title=_("Review %(kind)s %(number)s: %(title)s")
+            % {"kind": risk.get_kind_display().lower(), "number": risk.number, "title": risk.title},
+            url=risk.get_absolute_url(),
+            module=_("Risks"),
+            due=risk.review_date,
+            today=today,
+        )
+        for risk in Risk.objects.filter(
+            owner=user, status=RiskStatus.OPEN, review_date__lte=today + timedelta(days=14)
+        ).order_by("review_date")[:20]
+    ]
+    objectives = Objective.objects.filter(
+        owner=user, measure=Measure.MANUAL, year__in=[today.year, today.year - 1]
+    ).exclude(status=ObjectiveStatus.WITHDRAWN)
+    for objective in objectives.order_by("number")[:20]:
+        wanted = last_closed_period_end(objective.frequency, today)
+        if objective.year == today.year - 1:
+            wanted = date(objective.year, 12, 31)
+        if wanted.year != objective.year or (
+            objective.last_period_end and objective.last_period_end >= wanted
+        ):
+            continue
+        tasks.append(
+            mytasks.Task(
+                title=_("Record the value of objective %(number)s for the period ending %(date)s")
+                % {"number": objective.number, "date": wanted.strftime("%d/%m/%Y")},
+                url=objective.get_absolute_url(),
+                module=_("Objectives"),
+                due=wanted + timedelta(days=5),
+                today=today,
+            )
+        )
+    if services.can_manage(user) and announcement_outdated_cached():
+        tasks.append(
+            mytasks.Task(
+                title=_("The QMS scope changed: record a new conformity announcement"),
+                url=reverse("planning:scope"),
+                module=_("Planning"),
+                today=today,
+            )
+        )
+    return tasks
+
+
+@reminders.register("planning.risk_reviews")
+def risk_reviews(today: date) -> Iterator[reminders.Due]:
+    """A week before a risk's review date, then once on the day it is overdue."""
+    risks = Risk.objects.filter(
+        status=RiskStatus.OPEN, review_date__lte=today + timedelta(days=7)
+    ).select_related("owner")
+    for risk in risks.iterator(chunk_size=500):
+        stage = "overdue" if risk.review_date < today else "soon"
+        yield reminders.Due(
+            key=f"planning.risk:{risk.pk}:{risk.review_date.isoformat()}:{stage}",
+            recipient=risk.owner,
+            message=gettext_noop("Risk %(number)s is due for review on %(date)s: %(title)s"),
+            params={
+                "number": risk.number,
+                "date": risk.review_date.isoformat(),
+                "title": risk.title[:120],
+            },
+            url=risk.get_absolute_url(),
+        )
+
+
+@reminders.register("planning.objective_values")
+def objective_values(today: date) -> Iterator[reminders.Due]:
+    """Five days after a period ends without a value, its owner is reminded once."""
+    objectives = (
+        Objective.objects.filter(measure=Measure.MANUAL, year__in=[today.year, today.year - 1])
+        .exclude(status=ObjectiveStatus.WITHDRAWN)
+        .select_related("owner")
+    )
+    for objective in objectives.iterator(chunk_size=500):
+        wanted = last_closed_period_end(objective.frequency, today)
+        if objective.year == today.year - 1:
+            wanted = date(objective.year, 12, 31)
+        if wanted.year != objective.year or today < wanted + timedelta(days=5):
+            continue
+        if objective.last_period_end and objective.last_period_end >= wanted:
+            continue
+        yield reminders.Due(
+            key=f"planning.objective:{objective.pk}:{wanted.isoformat()}",
+            recipient=objective.owner,
+            message=gettext_noop(
+                "Record the value of objective %(number)s for the period ending %(date)s"
+            ),
+            params={"number": objective.number, "date": wanted.isoformat()},
+            url=objective.get_absolute_url(),
+        )
+
+
+def _search_risks(user, folded: str, limit: int) -> list[search.Hit]:
+    matches = (
+        Risk.objects.visible_to(user)
+        .filter(Q(search_text__contains=folded) | Q(number__iexact=folded))
+        .select_related("department")
+        .order_by("-score")[:limit]
+    )
+    return [
+        search.Hit(
+            title=f"{risk.number} {risk.title}",
+            url=risk.get_absolute_url(),
+            module=_("Risks"),
+            detail=f"{risk.get_kind_display()} · {risk.department}",
+        )
+        for risk in matches
+    ]
+
+
+search.register("risks", _search_risks)
+
+
+from planning import dashboard as _dashboard  # noqa: E402, F401  (figures for the dashboards)

@@ -1,0 +1,535 @@
+"""Pages of planning: objectives, the risk register with its heat map, the QMS scope."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count
+from django.shortcuts import redirect
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
+from django.views.generic import DetailView, FormView, TemplateView
+
+from nonconformities.choices import ACTION_COLOURS
+from nonconformities.forms import PlanActionForm
+from planning import matrix, measures, selectors, services
+from planning.choices import LEVEL_COLOURS, OBJECTIVE_COLOURS, ObjectiveStatus, RiskStatus
+from planning.filters import ObjectiveFilter, RiskFilter
+from planning.forms import (
+    AnnouncementForm,
+    MeasurementForm,
+    ObjectiveForm,
+    ReasonForm,
+    RiskForm,
+    RiskReviewForm,
+    ScopeForm,
+)
+from planning.models import Objective, Risk
+from qms import charts, exports
+from qms.history import object_history
+from qms.views.generic import (
+    ObjectListView,
+    PortalPermissionMixin,
+    add_service_errors,
+    errors_to_messages,
+    render_detail_again,
+)
+from qms.visibility import get_visible_or_404
+
+# --- Objectives ---------------------------------------------------------------------
+
+
+class ObjectiveListView(ObjectListView):
+    model = Objective
+    template_name = "planning/objective_list.html"
+    filterset_class = ObjectiveFilter
+    title = gettext_lazy("Quality objectives")
+    sort_fields = {
+        "number": ("-year", "number"),
+        "status": ("status", "number"),
+        "department": ("department__name", "number"),
+    }
+    default_sort = "number"
+    export_name = "objectives"
+    export_columns = [
+        exports.Column(gettext_lazy("Number"), lambda o: o.number),
+        exports.Column(gettext_lazy("Year"), lambda o: o.year),
+        exports.Column(gettext_lazy("Department"), lambda o: o.department or _("The whole agency")),
+        exports.Column(gettext_lazy("Objective"), lambda o: o.statement),
+        exports.Column(gettext_lazy("Indicator"), lambda o: o.indicator),
+        exports.Column(gettext_lazy("Target"), lambda o: o.target),
+        exports.Column(gettext_lazy("Unit"), lambda o: o.unit),
+        exports.Column(gettext_lazy("Latest value"), lambda o: o.last_value),
+        exports.Column(gettext_lazy("Status"), lambda o: o.get_status_display()),
+        exports.Column(gettext_lazy("Owner"), lambda o: o.owner),
+    ]
+
+    def base_queryset(self):
+        return Objective.objects.visible_to(self.request.user).select_related("department", "owner")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        counts = dict(self.object_list.order_by().values_list("status").annotate(n=Count("pk")))
+        context.update(
+            colours=OBJECTIVE_COLOURS,
+            status_counts=[(s, counts.get(s.value, 0)) for s in ObjectiveStatus],
+            can_manage=services.can_manage(self.request.user),
+        )
+        return context
+
+
+class ObjectiveFormView(PortalPermissionMixin, FormView):
+    permission_required = "planning.manage_planning"
+    form_class = ObjectiveForm
+    template_name = "planning/objective_form.html"
+    objective = None
+
+    def dispatch(self, request, *args, **kwargs):
+        if "pk" in kwargs and request.user.is_authenticated:
+            self.objective = get_visible_or_404(Objective.objects, request.user, pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_initial(self):
+        if self.objective is not None:
+            return {"version": self.objective.version}
+        return {"year": timezone.localdate().year, "owner": self.request.user.pk}
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs.update(user=self.request.user, instance=self.objective)
+        return kwargs
+
+    def form_valid(self, form):
+        try:
+            objective = services.objective_save(
+                actor=self.request.user,
+                objective=form.save(commit=False),
+                version=form.cleaned_data.get("version"),
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(
+            self.request, _("Objective %(number)s saved.") % {"number": objective.number}
+        )
+        return redirect(objective)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(objective=self.objective, **kwargs)
+
+
+class ObjectiveDetailView(PortalPermissionMixin, DetailView):
+    template_name = "planning/objective_detail.html"
+    context_object_name = "objective"
+
+    def get_object(self, queryset=None):
+        return get_visible_or_404(
+            Objective.objects.select_related("department", "owner", "procedure", "created_by"),
+            self.request.user,
+            pk=self.kwargs["pk"],
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        objective, user = self.object, self.request.user
+        forms = kwargs.get("forms", {})
+        values = {m.period_end: m for m in objective.measurements.select_related("recorded_by")}
+        rows = []
+        for start, end in measures.periods(objective.year, objective.frequency):
+            last = end.fromordinal(end.toordinal() - 1)
+            rows.append({"start": start, "end": last, "measurement": values.get(last)})
+        points = [
+            (f"{row['end']:%m/%y}", row["measurement"].value if row["measurement"] else None)
+            for row in rows
+        ]
+        context.update(
+            colours=OBJECTIVE_COLOURS,
+            action_colours=ACTION_COLOURS,
+            rows=rows,
+            chart=charts.columns(
+                points,
+                target=objective.target,
+                higher_is_better=objective.direction == "higher",
+                maximum=100 if objective.unit == "%" else None,
+            ),
+            actions=selectors.actions_from(objective),
+            can_manage=services.can_manage(user),
+            can_record=services.can_record_value(user, objective)
+            and objective.status != ObjectiveStatus.WITHDRAWN,
+            value_form=forms.get("value") or MeasurementForm(objective=objective),
+            action_form=forms.get("action")
+            or PlanActionForm(initial={"owner": objective.owner_id}),
+            withdraw_form=forms.get("withdraw")
+            or ReasonForm(initial={"version": objective.version}),
+            today=timezone.localdate(),
+            history_entries=object_history(objective, limit=20),
+        )
+        return context
+
+
+class ObjectiveStepView(PortalPermissionMixin, View):
+    def post(self, request, pk: int):
+        objective = get_visible_or_404(
+            Objective.objects.select_related("department"), request.user, pk=pk
+        )
+        step = request.POST.get("step")
+        try:
+            if step == "value":
+                form = MeasurementForm(request.POST, objective=objective)
+                if not form.is_valid():
+                    return render_detail_again(request, ObjectiveDetailView, pk, {"value": form})
+                try:
+                    services.measurement_record(
+                        actor=request.user,
+                        objective=objective,
+                        period_end=form.cleaned_data["period_end"],
+                        value=form.cleaned_data["value"],
+                        note=form.cleaned_data["note"],
+                    )
+                except ValidationError as error:
+                    add_service_errors(form, error)
+                    return render_detail_again(request, ObjectiveDetailView, pk, {"value": form})
+                messages.success(request, _("The value is recorded."))
+            elif step == "measure":
+                if not services.can_record_value(request.user, objective):
+                    raise PermissionDenied
+                changed = services.measure_live(objective)
+                messages.success(
+                    request, _("Measured again: %(n)s values changed.") % {"n": changed}
+                )
+            elif step == "action":
+                form = PlanActionForm(request.POST)
+                if not form.is_valid():
+                    return render_detail_again(request, ObjectiveDetailView, pk, {"action": form})
+                try:
+                    action = services.objective_action(
+                        actor=request.user, objective=objective, **form.cleaned_data
+                    )
+                except ValidationError as error:
+                    add_service_errors(form, error)
+                    return render_detail_again(request, ObjectiveDetailView, pk, {"action": form})
+                messages.success(
+                    request,
+                    _("The action %(number)s is in the tracker.") % {"number": action.number},
+                )
+            elif step == "withdraw":
+                form = ReasonForm(request.POST)
+                if not form.is_valid():
+                    return render_detail_again(request, ObjectiveDetailView, pk, {"withdraw": form})
+                services.objective_withdraw(
+                    actor=request.user,
+                    objective=objective,
+                    reason=form.cleaned_data["reason"],
+                    version=form.cleaned_data["version"],
+                )
+                messages.success(request, _("The objective is withdrawn."))
+        except ValidationError as error:
+            errors_to_messages(request, error)
+        return redirect(objective)
+
+
+# --- Risks --------------------------------------------------------------------------
+
+
+def _cell_class(level: str) -> str:
+    return f"heat-{level}" if level else ""
+
+
+class RiskListView(ObjectListView):
+    model = Risk
+    template_name = "planning/risk_list.html"
+    filterset_class = RiskFilter
+    title = gettext_lazy("Risks and opportunities")
+    sort_fields = {
+        "score": ("-score", "number"),
+        "number": ("number",),
+        "review": ("review_date", "number"),
+        "department": ("department__name", "-score"),
+    }
+    default_sort = "score"
+    export_name = "risks"
+    export_columns = [
+        exports.Column(gettext_lazy("Number"), lambda r: r.number),
+        exports.Column(gettext_lazy("Kind"), lambda r: r.get_kind_display()),
+        exports.Column(gettext_lazy("Title"), lambda r: r.title),
+        exports.Column(gettext_lazy("Department"), lambda r: r.department),
+        exports.Column(gettext_lazy("Process"), lambda r: r.process or ""),
+        exports.Column(gettext_lazy("Likelihood"), lambda r: r.likelihood),
+        exports.Column(gettext_lazy("Impact"), lambda r: r.impact),
+        exports.Column(gettext_lazy("Score"), lambda r: r.score),
+        exports.Column(gettext_lazy("Treatment"), lambda r: r.get_treatment_display()),
+        exports.Column(gettext_lazy("Score after treatment"), lambda r: r.residual_score),
+        exports.Column(gettext_lazy("Next review"), lambda r: r.review_date),
+        exports.Column(gettext_lazy("Owner"), lambda r: r.owner),
+        exports.Column(gettext_lazy("Status"), lambda r: r.get_status_display()),
+    ]
+
+    def base_queryset(self):
+        return Risk.objects.visible_to(self.request.user).select_related(
+            "department", "process", "owner"
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        residual = self.request.GET.get("residual") == "yes"
+        # the heat map shows the register as filtered, except for the cell being looked at
+        params = self.request.GET.copy()
+        for key in ("likelihood", "impact", "page"):
+            params.pop(key, None)
+        base = Risk.objects.visible_to(self.request.user)
+        filtered = RiskFilter(params or None, queryset=base, request=self.request)
+        counts = selectors.heat_map(
+            filtered.qs if filtered.is_bound and filtered.is_valid() else base, residual
+        )
+        base_query = params.urlencode()
+        grid = [
+            [
+                {
+                    "likelihood": likelihood,
+                    "impact": impact,
+                    "score": score,
+                    "css": _cell_class(level),
+                    "count": counts.get((likelihood, impact), 0),
+                    "query": f"{base_query}&likelihood={likelihood}&impact={impact}".lstrip("&"),
+                }
+                for likelihood, impact, score, level in row
+            ]
+            for row in matrix.grid()
+        ]
+        context.update(
+            grid=grid,
+            impacts=matrix.scale("impact"),
+            likelihoods=dict(matrix.scale("likelihood")),
+            residual=residual,
+            level_colours=LEVEL_COLOURS,
+            today=timezone.localdate(),
+            can_add=services.can_manage(self.request.user)
+            or bool(services.headed_paths(self.request.user)),
+        )
+        return context
+
+
+class RiskFormView(PortalPermissionMixin, FormView):
+    form_class = RiskForm
+    template_name = "planning/risk_form.html"
+    risk = None
+
+    def dispatch(self, request, *args, **kwargs):
+        if "pk" in kwargs and request.user.is_authenticated:
+            self.risk = get_visible_or_404(Risk.objects, request.user, pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_initial(self):
+        if self.risk is not None:
+            return {"version": self.risk.version}
+        return {
+            "owner": self.request.user.pk,
+            "department": self.request.user.department_id,
+            "review_date": timezone.localdate()
+            .replace(day=1)
+            .replace(year=timezone.localdate().year + 1),
+        }
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs.update(user=self.request.user, instance=self.risk)
+        return kwargs
+
+    def form_valid(self, form):
+        try:
+            risk = services.risk_save(
+                actor=self.request.user,
+                risk=form.save(commit=False),
+                version=form.cleaned_data.get("version"),
+            )
+        except PermissionDenied:
+            form.add_error(
+                "department",
+                _("Only the QMS manager or the head of this department keeps its risks."),
+            )
+            return self.form_invalid(form)
+        except ValidationError as error:
+            add_service_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("%(number)s saved.") % {"number": risk.number})
+        return redirect(risk)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(risk=self.risk, **kwargs)
+
+
+class RiskDetailView(PortalPermissionMixin, DetailView):
+    template_name = "planning/risk_detail.html"
+    context_object_name = "risk"
+
+    def get_object(self, queryset=None):
+        return get_visible_or_404(
+            Risk.objects.select_related("department", "process", "owner", "created_by"),
+            self.request.user,
+            pk=self.kwargs["pk"],
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        risk, user = self.object, self.request.user
+        forms = kwargs.get("forms", {})
+        open_risk = risk.status == RiskStatus.OPEN
+        context.update(
+            level_colours=LEVEL_COLOURS,
+            action_colours=ACTION_COLOURS,
+            likelihoods=dict(matrix.scale("likelihood")),
+            impacts=dict(matrix.scale("impact")),
+            reviews=risk.reviews.select_related("reviewed_by"),
+            actions=selectors.actions_from(risk),
+            can_edit=open_risk and services.can_edit_risks_of(user, risk.department),
+            can_review=open_risk and services.can_review_risk(user, risk),
+            review_form=forms.get("review")
+            or RiskReviewForm(
+                initial={
+                    "likelihood": risk.likelihood,
+                    "impact": risk.impact,
+                    "residual_likelihood": risk.residual_likelihood,
+                    "residual_impact": risk.residual_impact,
+                    "version": risk.version,
+                }
+            ),
+            action_form=forms.get("action") or PlanActionForm(initial={"owner": risk.owner_id}),
+            close_form=forms.get("close") or ReasonForm(initial={"version": risk.version}),
+            today=timezone.localdate(),
+            history_entries=object_history(risk, limit=20),
+        )
+        return context
+
+
+class RiskStepView(PortalPermissionMixin, View):
+    def post(self, request, pk: int):
+        risk = get_visible_or_404(Risk.objects.select_related("department"), request.user, pk=pk)
+        step = request.POST.get("step")
+        try:
+            if step == "review":
+                form = RiskReviewForm(request.POST)
+                if not form.is_valid():
+                    return render_detail_again(request, RiskDetailView, pk, {"review": form})
+                data = form.cleaned_data
+                try:
+                    services.risk_review(
+                        actor=request.user,
+                        risk=risk,
+                        likelihood=data["likelihood"],
+                        impact=data["impact"],
+                        residual_likelihood=data["residual_likelihood"],
+                        residual_impact=data["residual_impact"],
+                        note=data["note"],
+                        next_review=data["next_review"],
+                        version=data["version"],
+                    )
+                except ValidationError as error:
+                    add_service_errors(form, error)
+                    return render_detail_again(request, RiskDetailView, pk, {"review": form})
+                messages.success(request, _("The review is recorded."))
+            elif step == "action":
+                form = PlanActionForm(request.POST)
+                if not form.is_valid():
+                    return render_detail_again(request, RiskDetailView, pk, {"action": form})
+                try:
+                    action = services.risk_action(
+                        actor=request.user, risk=risk, **form.cleaned_data
+                    )
+                except ValidationError as error:
+                    add_service_errors(form, error)
+                    return render_detail_again(request, RiskDetailView, pk, {"action": form})
+                messages.success(
+                    request,
+                    _("The action %(number)s is in the tracker.") % {"number": action.number},
+                )
+            elif step == "close":
+                form = ReasonForm(request.POST)
+                if not form.is_valid():
+                    return render_detail_again(request, RiskDetailView, pk, {"close": form})
+                services.risk_close(
+                    actor=request.user,
+                    risk=risk,
+                    reason=form.cleaned_data["reason"],
+                    version=form.cleaned_data["version"],
+                )
+                messages.success(request, _("The risk is closed."))
+        except ValidationError as error:
+            errors_to_messages(request, error)
+        return redirect(risk)
+
+
+# --- Scope and announcements ----------------------------------------------------------
+
+
+class ScopeView(PortalPermissionMixin, TemplateView):
+    template_name = "planning/scope.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and selectors.staff_q(request.user) is not None:
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        from planning.models import Announcement, Scope
+
+        context = super().get_context_data(**kwargs)
+        scope = selectors.current_scope()
+        announcement = selectors.latest_announcement()
+        context.update(
+            scope=scope,
+            announcement=announcement,
+            outdated=selectors.announcement_outdated(scope, announcement),
+            versions=Scope.objects.select_related("created_by").order_by("-effective_from", "-pk")[
+                :20
+            ],
+            announcements=Announcement.objects.select_related("scope").order_by("-announced_on")[
+                :20
+            ],
+            can_manage=services.can_manage(self.request.user),
+            scope_form=kwargs.get("scope_form")
+            or ScopeForm(
+                user=self.request.user,
+                initial={
+                    "statement": scope.statement if scope else "",
+                    "exclusions": scope.exclusions if scope else "",
+                    "departments": list(scope.departments.all()) if scope else [],
+                    "procedures": list(scope.procedures.all()) if scope else [],
+                    "effective_from": timezone.localdate(),
+                },
+            ),
+            announcement_form=kwargs.get("announcement_form") or AnnouncementForm(),
+        )
+        return context
+
+    def post(self, request):
+        if not services.can_manage(request.user):
+            raise PermissionDenied
+        if request.POST.get("step") == "announcement":
+            form = AnnouncementForm(request.POST)
+            scope = selectors.current_scope()
+            if form.is_valid() and scope is not None:
+                try:
+                    services.announcement_record(
+                        actor=request.user, scope=scope, **form.cleaned_data
+                    )
+                except ValidationError as error:
+                    add_service_errors(form, error)
+                else:
+                    messages.success(request, _("The conformity announcement is recorded."))
+                    return redirect("planning:scope")
+            elif scope is None:
+                form.add_error(None, _("Record the scope first."))
+            return self.render_to_response(self.get_context_data(announcement_form=form))
+        form = ScopeForm(request.POST, user=request.user)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.scope_change(actor=request.user, **data)
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, _("The new scope is recorded."))
+                return redirect("planning:scope")
+        return self.render_to_response(self.get_context_data(scope_form=form))

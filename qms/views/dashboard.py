@@ -1,0 +1,154 @@
+"""The QMS dashboards: the whole system for the QMS manager, one unit for its head, a
+one-page summary for the agency head, each exportable as PDF."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.generic import TemplateView
+
+from qms import dashboard, security_log
+from qms.models import Department, SecurityEvent
+from qms.views.generic import PortalPermissionMixin
+from qms.visibility import headed_paths
+
+
+def dashboard_scope(user) -> list[str] | None:
+    """None: the whole agency; otherwise the paths of the units this user heads."""
+    if user.has_perm("qms.view_dashboard"):
+        return None
+    paths = headed_paths(user)
+    if not paths:
+        raise PermissionDenied
+    return paths
+
+
+def _month(value: str) -> date | None:
+    try:
+        year, month = (int(part) for part in value.split("-"))
+        return date(year, month, 1)
+    except (ValueError, TypeError):
+        return None
+
+
+class DashboardView(PortalPermissionMixin, TemplateView):
+    template_name = "qms/dashboard.html"
+    pdf_template = "qms/dashboard_pdf.html"
+    summary = False
+
+    def setup_view(self):
+        request = self.request
+        allowed = dashboard_scope(request.user)
+        departments = list(
+            Department.objects.filter(is_active=True).only(
+                "pk", "code", "name", "parent_id", "path", "depth"
+            )
+        )
+        choosable = [
+            d for d in departments if allowed is None or any(d.path.startswith(p) for p in allowed)
+        ]
+        wanted = request.GET.get("department", "")
+        department = next((d for d in choosable if str(d.pk) == wanted), None)
+        if department is None and allowed is not None:
+            # a head sees their own unit by default (the first they head)
+            department = next(d for d in choosable if d.path == allowed[0])
+        today = timezone.localdate()
+        at = _month(request.GET.get("at", "")) or today
+        if at > today:
+            at = today
+        self.period = dashboard.period_for(request.GET.get("period", "month"), at, today)
+        self.department = department
+        self.view, self.panels = dashboard.build(request.user, department, self.period, departments)
+        self.choosable = choosable
+
+    def get(self, request, *args, **kwargs):
+        self.setup_view()
+        if request.GET.get("export") == "pdf":
+            from qms.pdf import render_pdf
+
+            security_log.record(
+                SecurityEvent.Kind.EXPORT,
+                request=request,
+                target="dashboard",
+                details={"format": "pdf", "query": request.GET.urlencode()[:500]},
+            )
+            pdf = render_pdf(self.pdf_template, self.get_context_data())
+            response = HttpResponse(pdf, content_type="application/pdf")
+            name = f"dashboard-{self.period.start:%Y-%m}.pdf"
+            response["Content-Disposition"] = f'attachment; filename="{name}"'
+            return response
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        from qms.context_processors import agency_name
+
+        context = super().get_context_data(**kwargs)
+        params = self.request.GET.copy()
+        params.pop("export", None)
+        today = self.period.today
+        months = []
+        for back in range(0, 24):
+            index = today.year * 12 + today.month - 1 - back
+            months.append(date(index // 12, index % 12 + 1, 1))
+        panels = self.panels
+        if self.summary:
+            for panel in panels:
+                panel.tiles = [t for t in panel.tiles if t.testid in panel.summary]
+        unit_rows = []
+        for unit in self.view.units:
+            f = self.view.unit(unit)
+            unit_rows.append(
+                {
+                    "unit": unit,
+                    "on_time": dashboard.rate(f["cases_on_time"], f["cases_completed"]),
+                    "completed": f["cases_completed"],
+                    "overdue": f["cases_overdue"],
+                    "satisfaction": dashboard.rate(f["ratings_good"], f["ratings"]),
+                    "nc_open": f["nc_open"],
+                    "actions_overdue": f["actions_overdue"],
+                    "docs_review_overdue": f["docs_review_overdue"],
+                    "risks_high": f["risks_high"],
+                }
+            )
+        unit_rows.sort(
+            key=lambda row: (row["on_time"] is None, -(row["on_time"] or 0), row["unit"].name)
+        )
+        context.update(
+            unit_rows=unit_rows,
+            panels=panels,
+            period=self.period,
+            department=self.department,
+            departments=self.choosable,
+            months=months,
+            at=self.period.start,
+            querystring=params.urlencode(),
+            units=self.view.units,
+            agency_name=agency_name(),
+            generated_at=timezone.now(),
+            summary=self.summary,
+            period_label=self.period_label(),
+        )
+        return context
+
+    def period_label(self) -> str:
+        period = self.period
+        if period.kind == "month":
+            return period.start.strftime("%m/%Y")
+        if period.kind == "quarter":
+            return _("Quarter %(q)s/%(year)s") % {
+                "q": (period.start.month - 1) // 3 + 1,
+                "year": period.start.year,
+            }
+        return str(period.start.year)
+
+
+class SummaryView(DashboardView):
+    """The agency head's one page: the few figures that say whether the system works."""
+
+    template_name = "qms/dashboard_summary.html"
+    pdf_template = "qms/dashboard_pdf.html"
+    summary = True

@@ -1,0 +1,197 @@
+"""Pages of the management review."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
+from django.views.generic import DetailView, FormView
+
+from nonconformities.choices import ACTION_COLOURS
+from qms import exports
+from qms.attachments import attachments_of
+from qms.history import object_history
+from qms.signatures import signatures_of
+from qms.views.generic import (
+    ObjectListView,
+    PortalPermissionMixin,
+    add_service_errors,
+    errors_to_messages,
+    posted_int,
+    render_detail_again,
+)
+from qms.visibility import get_visible_or_404
+from reviews import services
+from reviews.choices import STATUS_COLOURS
+from reviews.forms import CancelForm, DecisionForm, MinutesForm, ReviewForm, SignForm
+from reviews.models import ManagementReview
+from reviews.workflows import REVIEW_FLOW
+
+
+class ReviewListView(ObjectListView):
+    model = ManagementReview
+    template_name = "reviews/review_list.html"
+    title = gettext_lazy("Management reviews")
+    sort_fields = {"date": ("-meeting_date", "-pk"), "number": ("number",)}
+    default_sort = "date"
+    export_name = "management-reviews"
+    export_columns = [
+        exports.Column(gettext_lazy("Number"), lambda r: r.number),
+        exports.Column(gettext_lazy("Title"), lambda r: r.title),
+        exports.Column(gettext_lazy("Meeting date"), lambda r: r.meeting_date),
+        exports.Column(gettext_lazy("Chaired by"), lambda r: r.chair),
+        exports.Column(gettext_lazy("Status"), lambda r: r.get_status_display()),
+    ]
+
+    def base_queryset(self):
+        return ManagementReview.objects.visible_to(self.request.user).select_related("chair")
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            colours=STATUS_COLOURS, can_manage=services.can_manage(self.request.user), **kwargs
+        )
+
+
+class ReviewFormView(PortalPermissionMixin, FormView):
+    permission_required = "reviews.manage_reviews"
+    form_class = ReviewForm
+    template_name = "reviews/review_form.html"
+    review = None
+
+    def dispatch(self, request, *args, **kwargs):
+        if "pk" in kwargs and request.user.is_authenticated:
+            self.review = get_visible_or_404(
+                ManagementReview.objects, request.user, pk=kwargs["pk"]
+            )
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_initial(self):
+        if self.review is not None:
+            return {"version": self.review.version}
+        return {"title": _("Management review %(year)s") % {"year": timezone.localdate().year}}
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "instance": self.review}
+
+    def form_valid(self, form):
+        try:
+            if self.review is None:
+                review = services.review_schedule(
+                    actor=self.request.user,
+                    review=form.save(commit=False),
+                    participants=form.cleaned_data["participants"],
+                )
+            else:
+                review = services.review_update(
+                    actor=self.request.user,
+                    review=form.save(commit=False),
+                    participants=form.cleaned_data["participants"],
+                    version=form.cleaned_data["version"],
+                )
+        except ValidationError as error:
+            add_service_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("%(number)s saved.") % {"number": review.number})
+        return redirect(review)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(review=self.review, **kwargs)
+
+
+class ReviewDetailView(PortalPermissionMixin, DetailView):
+    template_name = "reviews/review_detail.html"
+    context_object_name = "review"
+
+    def get_object(self, queryset=None):
+        return get_visible_or_404(
+            ManagementReview.objects.select_related("chair", "created_by", "signature"),
+            self.request.user,
+            pk=self.kwargs["pk"],
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        review, user = self.object, self.request.user
+        forms = kwargs.get("forms", {})
+        participants = list(review.participants.select_related("department"))
+        context.update(
+            colours=STATUS_COLOURS,
+            action_colours=ACTION_COLOURS,
+            participants=participants,
+            sections=review.inputs.get("sections", []),
+            decisions=review.decisions.select_related("action__owner"),
+            moves=[
+                m for m in REVIEW_FLOW.available(review, user) if m.name in ("compile", "cancel")
+            ],
+            can_manage=services.can_manage(user),
+            is_chair=review.chair_id == user.pk,
+            minutes_form=forms.get("minutes")
+            or MinutesForm(
+                initial={
+                    "participants": [p.pk for p in participants],
+                    "other_participants": review.other_participants,
+                    "minutes": review.minutes,
+                    "conclusion": review.conclusion,
+                    "version": review.version,
+                }
+            ),
+            decision_form=forms.get("decision") or DecisionForm(),
+            sign_form=forms.get("sign") or SignForm(initial={"version": review.version}),
+            cancel_form=forms.get("cancel") or CancelForm(initial={"version": review.version}),
+            files=attachments_of(review),
+            signatures=signatures_of(review),
+            today=timezone.localdate(),
+            history_entries=object_history(review, limit=20),
+        )
+        return context
+
+
+class ReviewStepView(PortalPermissionMixin, View):
+    def post(self, request, pk: int):
+        review = get_visible_or_404(ManagementReview.objects, request.user, pk=pk)
+        step = request.POST.get("step")
+        forms = {
+            "minutes": MinutesForm,
+            "decision": DecisionForm,
+            "sign": SignForm,
+            "cancel": CancelForm,
+        }
+        form = forms[step](request.POST) if step in forms else None
+        if form is not None and not form.is_valid():
+            return render_detail_again(request, ReviewDetailView, pk, {step: form})
+        data = form.cleaned_data if form is not None else {}
+        try:
+            if step == "compile":
+                services.review_compile(
+                    actor=request.user,
+                    review=review,
+                    version=posted_int(request.POST.get("version")),
+                )
+                messages.success(request, _("The inputs are compiled from today's data."))
+            elif step == "minutes":
+                services.review_hold(actor=request.user, review=review, **data)
+                messages.success(request, _("The minutes are recorded."))
+            elif step == "decision":
+                decision = services.decision_add(actor=request.user, review=review, **data)
+                messages.success(
+                    request,
+                    _("The decision is recorded; action %(number)s is in the tracker.")
+                    % {"number": decision.action.number},
+                )
+            elif step == "sign":
+                services.review_sign(actor=request.user, review=review, request=request, **data)
+                messages.success(request, _("The minutes are signed and kept as a record."))
+            elif step == "cancel":
+                services.review_cancel(actor=request.user, review=review, **data)
+                messages.success(request, _("The review is cancelled."))
+        except ValidationError as error:
+            if form is None:
+                errors_to_messages(request, error)
+            else:
+                add_service_errors(form, error)
+                return render_detail_again(request, ReviewDetailView, pk, {step: form})
+        return redirect(review)
