@@ -7,14 +7,14 @@ from audits.models import Audit
 from qms.filters import ALL, visible_departments
 
 
-def _years(request):
+def _years():
     this_year = timezone.localdate().year
-    return [(y, str(y)) for y in range(this_year + 1, this_year - 6, -1)]
+    return [(str(y), str(y)) for y in range(this_year + 1, this_year - 6, -1)]
 
 
 class AuditFilter(django_filters.FilterSet):
-    year = django_filters.TypedChoiceFilter(
-        label=_("Year"), choices=_years, coerce=int, method="by_year", empty_label=ALL
+    year = django_filters.ChoiceFilter(
+        label=_("Year"), choices=_years, method="by_year", empty_label=ALL
     )
     status = django_filters.ChoiceFilter(
         label=_("Status"),
@@ -38,7 +38,7 @@ class AuditFilter(django_filters.FilterSet):
         fields = ["year", "status", "audit_type", "department"]
 
     def by_year(self, queryset, name, value):
-        return queryset.filter(programme__year=value)
+        return queryset.filter(programme__year=int(value))
 
     def by_status(self, queryset, name, value):
         done = [AuditStatus.REPORTED, AuditStatus.CLOSED]

@@ -11,9 +11,9 @@ from qms.filters import ALL, visible_departments
 from qms.search import fold
 
 
-def _years(request):
+def _years():
     this_year = timezone.localdate().year
-    return [(y, str(y)) for y in range(this_year + 1, this_year - 6, -1)]
+    return [(str(y), str(y)) for y in range(this_year + 1, this_year - 6, -1)]
 
 
 def _visible_processes(request):
@@ -22,9 +22,7 @@ def _visible_processes(request):
 
 class ObjectiveFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search")
-    year = django_filters.TypedChoiceFilter(
-        label=_("Year"), choices=_years, coerce=int, empty_label=ALL
-    )
+    year = django_filters.ChoiceFilter(label=_("Year"), choices=_years, empty_label=ALL)
     department = django_filters.ModelChoiceFilter(
         label=_("Department"), queryset=visible_departments, method="in_department", empty_label=ALL
     )

@@ -7,16 +7,16 @@ from collections.abc import Iterator
 from datetime import date, timedelta
 
 from django.core.cache import cache
-from django.db.models import Q
+from django.db.models import DateField, F, IntegerField, Q, Value
 from django.db.models.signals import post_save
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from planning import measures, selectors, services
-from planning.choices import Measure, ObjectiveStatus, RiskStatus
+from planning.choices import Measure, ObjectiveStatus, RiskKind, RiskStatus
 from planning.models import Announcement, Objective, Risk, Scope
-from qms import mytasks, reminders, search
+from qms import home, mytasks, reminders, search
 
 ANNOUNCEMENT_CACHE = "planning:announcement_outdated"
 
@@ -47,35 +47,69 @@ def last_closed_period_end(objective_frequency: str, today: date) -> date | None
 
 @mytasks.register
 def planning_tasks(user, today: date) -> list[mytasks.Task]:
-    tasks = [
-        mytasks.Task(
-            title=_("Review %(kind)s %(number)s: %(title)s")
-            % {"kind": risk.get_kind_display().lower(), "number": risk.number, "title": risk.title},
-            url=risk.get_absolute_url(),
-            module=_("Risks"),
-            due=risk.review_date,
-            today=today,
-        )
-        for risk in Risk.objects.filter(
+    """Risks of this owner due for review, and manual objectives whose last finished period
+    has no value yet: one query for both (a union), the home page is read all day."""
+    risks = (
+        Risk.objects.filter(
             owner=user, status=RiskStatus.OPEN, review_date__lte=today + timedelta(days=14)
-        ).order_by("review_date")[:20]
-    ]
-    objectives = Objective.objects.filter(
-        owner=user, measure=Measure.MANUAL, year__in=[today.year, today.year - 1]
-    ).exclude(status=ObjectiveStatus.WITHDRAWN)
-    for objective in objectives.order_by("number")[:20]:
-        wanted = last_closed_period_end(objective.frequency, today)
-        if objective.year == today.year - 1:
-            wanted = date(objective.year, 12, 31)
-        if wanted.year != objective.year or (
-            objective.last_period_end and objective.last_period_end >= wanted
-        ):
+        )
+        .annotate(
+            source=Value("risk"),
+            label=F("title"),
+            detail=F("kind"),
+            day=F("review_date"),
+            last=Value(None, output_field=DateField()),
+            of_year=Value(0, output_field=IntegerField()),
+        )
+        .values_list("source", "pk", "number", "label", "detail", "day", "last", "of_year")
+        .order_by()
+    )
+    objectives = (
+        Objective.objects.filter(
+            owner=user, measure=Measure.MANUAL, year__in=[today.year, today.year - 1]
+        )
+        .exclude(status=ObjectiveStatus.WITHDRAWN)
+        .annotate(
+            source=Value("objective"),
+            label=F("indicator"),
+            detail=F("frequency"),
+            day=Value(None, output_field=DateField()),
+            last=F("last_period_end"),
+            of_year=F("year"),
+        )
+        .values_list("source", "pk", "number", "label", "detail", "day", "last", "of_year")
+        .order_by()
+    )
+    tasks = []
+    kinds = dict(RiskKind.choices)
+    rows = risks.union(objectives, all=True)[:40]
+    for source, pk, number, label, detail, day, last, of_year in rows:
+        if source == "risk":
+            tasks.append(
+                mytasks.Task(
+                    title=_("Review %(kind)s %(number)s: %(title)s")
+                    % {
+                        "kind": str(kinds.get(detail, detail)).lower(),
+                        "number": number,
+                        "title": label,
+                    },
+                    url=reverse("planning:risk_detail", args=[pk]),
+                    module=_("Risks"),
+                    due=day,
+                    today=today,
+                )
+            )
+            continue
+        wanted = last_closed_period_end(detail, today)
+        if of_year == today.year - 1:
+            wanted = date(of_year, 12, 31)
+        if wanted.year != of_year or (last and last >= wanted):
             continue
         tasks.append(
             mytasks.Task(
                 title=_("Record the value of objective %(number)s for the period ending %(date)s")
-                % {"number": objective.number, "date": wanted.strftime("%d/%m/%Y")},
-                url=objective.get_absolute_url(),
+                % {"number": number, "date": wanted.strftime("%d/%m/%Y")},
+                url=reverse("planning:objective_detail", args=[pk]),
                 module=_("Objectives"),
                 due=wanted + timedelta(days=5),
                 today=today,
@@ -163,3 +197,60 @@ search.register("risks", _search_risks)
 
 
 from planning import dashboard as _dashboard  # noqa: E402, F401  (figures for the dashboards)
+
+POLICY_CACHE = "planning:quality_policy"
+
+
+def quality_policy() -> dict:
+    """The effective quality policy (a controlled document of type "policy"), as shown on
+    everyone's home page; kept five minutes and forgotten when a document changes."""
+    policy = cache.get(POLICY_CACHE)
+    if policy is None:
+        from documents.choices import Confidentiality, DocumentStatus, DocumentType
+        from documents.models import Document
+
+        document = (
+            Document.objects.filter(
+                document_type=DocumentType.POLICY, status=DocumentStatus.EFFECTIVE
+            )
+            .exclude(confidentiality=Confidentiality.RESTRICTED)
+            .select_related("effective_revision")
+            .order_by("-effective_revision__effective_date", "-pk")
+            .first()
+        )
+        policy = {}
+        if document is not None and document.effective_revision is not None:
+            revision = document.effective_revision
+            text = " ".join(revision.text.split())
+            policy = {
+                "code": document.code,
+                "title": document.title,
+                "url": document.get_absolute_url(),
+                "number": revision.label,
+                "effective_date": revision.effective_date,
+                "excerpt": text[:600] + ("…" if len(text) > 600 else ""),
+            }
+        cache.set(POLICY_CACHE, policy, 300)
+    return policy
+
+
+def _forget_policy(sender, **kwargs) -> None:
+    cache.delete(POLICY_CACHE)
+
+
+def _connect_policy_cache() -> None:
+    from documents.models import Document, Revision
+
+    post_save.connect(_forget_policy, sender=Document, dispatch_uid="planning.policy_document")
+    post_save.connect(_forget_policy, sender=Revision, dispatch_uid="planning.policy_revision")
+
+
+_connect_policy_cache()
+
+
+@home.register
+def policy_block(user) -> dict | None:
+    if selectors.staff_q(user) is not None:
+        return None
+    policy = quality_policy()
+    return {"template": "planning/policy_block.html", "policy": policy} if policy else None

@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.utils.formats import number_format
+
 Number = int | float | Decimal
 
 
@@ -29,6 +31,7 @@ class Column:
     height: int
     good: bool | None
     url: str = ""
+    display: str = ""  # the value as the reader's language writes numbers
 
 
 def columns(
@@ -61,6 +64,7 @@ def columns(
                 height=h,
                 good=_good(value, target, higher_is_better),
                 url=(urls[index] if urls else ""),
+                display=number_format(value, use_l10n=True),
             )
         )
     return {

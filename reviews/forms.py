@@ -50,7 +50,7 @@ class ReviewForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         people = active_people()
         self.fields["participants"].queryset = people
-        self.fields["chair"].queryset = people
+        self.fields["chair"].queryset = people.filter(groups__name="top_management")
         self.fields["chair"].empty_label = _("Choose the agency head")
         self.fields["period_start"].required = False
 

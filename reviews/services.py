@@ -55,6 +55,8 @@ def _clean(review: ManagementReview) -> None:
     errors = {}
     if not review.chair.is_active:
         errors["chair"] = _("The chair's account is inactive.")
+    elif not review.chair.groups.filter(name="top_management").exists():
+        errors["chair"] = _("The agency head chairs the review: choose a member of top management.")
     if review.period_start and review.period_start >= review.meeting_date:
         errors["period_start"] = _("The period reviewed starts before the meeting.")
     if errors:

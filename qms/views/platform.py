@@ -20,7 +20,7 @@ from django.views import View
 from django.views.generic import DetailView, FormView, TemplateView, UpdateView
 
 from qms import attachments as attachment_service
-from qms import exports, history, security_log, services
+from qms import exports, history, home, security_log, services
 from qms.filters import (
     ActivityForm,
     CalendarFilter,
@@ -56,6 +56,7 @@ class HomeView(LoginRequiredMixin, TemplateView):
         today = timezone.localdate()
         tasks = tasks_for(self.request.user, today)
         context.update(
+            home_blocks=home.blocks_for(self.request.user),
             tasks=tasks,
             overdue_count=sum(1 for t in tasks if t.is_overdue),
             today=today,

@@ -1,0 +1,209 @@
+"""Management review: scheduled, inputs compiled from live data and frozen, minutes,
+decisions that become actions, minutes signed by the chair as a permanent record."""
+
+from datetime import timedelta
+from unittest import mock
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.test import Client
+from pypdf import PdfReader
+
+from nonconformities.models import Action
+from qms.attachments import attachments_of
+from qms.models import Notification, Signature
+from reviews import services
+from reviews.inputs import SECTIONS
+from reviews.models import ManagementReview
+from tests.factories import PASSWORD, UserFactory
+from tests.nonconformities.conftest import crew, triaged  # noqa: F401
+from tests.planning.conftest import TODAY, make_objective
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def cast(org, role_users):
+    return {
+        "manager": role_users["qms_manager"],
+        "head": role_users["top_management"],
+        "auditor": role_users["internal_auditor"],
+        "member": UserFactory(username="member", department=org["b"], roles=["process_owner"]),
+        "outsider": UserFactory(username="outsider_a", department=org["a"], roles=["staff"]),
+    }
+
+
+def schedule(cast, days=7, **extra):
+    review = ManagementReview(
+        title="Xem xét của lãnh đạo năm 2026",
+        meeting_date=TODAY + timedelta(days=days),
+        chair=cast["head"],
+        **extra,
+    )
+    return services.review_schedule(
+        actor=cast["manager"], review=review, participants=[cast["member"]]
+    )
+
+
+def held(cast):
+    review = schedule(cast, days=0)
+    review = services.review_compile(actor=cast["manager"], review=review, version=review.version)
+    return services.review_hold(
+        actor=cast["manager"],
+        review=review,
+        minutes="Lãnh đạo đã xem xét toàn bộ đầu vào.",
+        conclusion="Hệ thống phù hợp, đầy đủ và hiệu lực.",
+        participants=[cast["member"]],
+        other_participants="",
+        version=review.version,
+    )
+
+
+def test_scheduling_numbers_notifies_and_defaults_the_period(cast):
+    review = schedule(cast)
+    assert review.number.startswith(f"XX-{TODAY.year}-") and review.status == "planned"
+    assert review.period_start == review.meeting_date - timedelta(days=365)
+    assert Notification.objects.filter(recipient=cast["head"]).exists()
+    assert Notification.objects.filter(recipient=cast["member"]).exists()
+    with pytest.raises(ValidationError) as error:
+        schedule(cast, days=-1)
+    assert "meeting_date" in error.value.message_dict
+    with pytest.raises(PermissionDenied):
+        services.review_schedule(
+            actor=cast["member"],
+            review=ManagementReview(title="x", meeting_date=TODAY, chair=cast["head"]),
+            participants=[],
+        )
+
+
+def test_inputs_are_compiled_from_live_data_and_frozen(cast, crew, org):
+    triaged(crew, org, severity="critical")
+    make_objective(cast["manager"], cast["member"], org["b"])
+    review = schedule(cast)
+    review = services.review_compile(actor=cast["manager"], review=review, version=review.version)
+    assert review.status == "inputs_compiled" and review.inputs_as_of == TODAY
+    sections = {s["key"]: s for s in review.inputs["sections"]}
+    assert list(sections) == [key for key, _title in SECTIONS]
+    ncs = {f["label"]: f["value"] for f in sections["nonconformities"]["figures"]}
+    assert ncs["Open now"] == 1 and ncs["Open, critical"] == 1
+    objectives = {f["label"]: f["value"] for f in sections["objectives"]["figures"]}
+    assert objectives["Objectives of the year"] == 1
+    # later data does not change the snapshot
+    triaged(crew, org, severity="major")
+    review.refresh_from_db()
+    ncs = {f["label"]: f["value"] for f in review.inputs["sections"][5]["figures"]}
+    assert ncs["Open now"] == 1
+    # the manager may compile again before the meeting; it then counts both
+    review = services.review_compile(actor=cast["manager"], review=review, version=review.version)
+    ncs = {f["label"]: f["value"] for f in review.inputs["sections"][5]["figures"]}
+    assert ncs["Open now"] == 2
+
+
+def test_minutes_wait_for_the_meeting(cast):
+    review = schedule(cast)
+    review = services.review_compile(actor=cast["manager"], review=review, version=review.version)
+    with pytest.raises(ValidationError):
+        services.review_hold(
+            actor=cast["manager"],
+            review=review,
+            minutes="x",
+            conclusion="y",
+            participants=[],
+            other_participants="",
+            version=review.version,
+        )
+    review.refresh_from_db()
+    assert review.status == "inputs_compiled"
+
+
+def test_a_decision_becomes_an_action_and_the_chair_signs(cast):
+    review = held(cast)
+    decision = services.decision_add(
+        actor=cast["manager"],
+        review=review,
+        kind="resources",
+        text="Bổ sung 02 cán bộ bộ phận một cửa",
+        title="Tuyển dụng 02 cán bộ",
+        owner=cast["member"],
+        due_date=TODAY + timedelta(days=60),
+    )
+    action = Action.objects.get(pk=decision.action_id)
+    assert action.source == decision and action.kind == "improvement"
+    assert review.number in action.source_label
+    with pytest.raises(ValidationError):
+        services.review_sign(actor=cast["manager"], review=review, password=PASSWORD, version=None)
+    with pytest.raises(ValidationError):
+        services.review_sign(actor=cast["head"], review=review, password="wrong", version=None)
+    review = services.review_sign(
+        actor=cast["head"], review=review, password=PASSWORD, version=None
+    )
+    assert (
+        review.status == "signed" and review.signature.meaning == Signature.Meaning.MINUTES_SIGNED
+    )
+    (pdf,) = attachments_of(review)
+    assert pdf.sha256 == review.signature.content_sha256
+    with pdf.file.open("rb") as handle:
+        text = " ".join(" ".join(page.extract_text().split()) for page in PdfReader(handle).pages)
+    assert "Tuyển dụng 02 cán bộ" in text and review.number in text
+    with pytest.raises(ValidationError):
+        services.decision_add(
+            actor=cast["manager"],
+            review=review,
+            kind="improvement",
+            text="x",
+            title="y",
+            owner=cast["member"],
+            due_date=TODAY + timedelta(days=5),
+        )
+
+
+def test_actions_of_earlier_reviews_are_an_input_of_the_next(cast):
+    first = held(cast)
+    services.decision_add(
+        actor=cast["manager"],
+        review=first,
+        kind="improvement",
+        text="Số hóa hồ sơ",
+        title="Số hóa hồ sơ lưu trữ",
+        owner=cast["member"],
+        due_date=TODAY + timedelta(days=3),
+    )
+    services.review_sign(actor=cast["head"], review=first, password=PASSWORD, version=None)
+    later = TODAY + timedelta(days=30)
+    with mock.patch("django.utils.timezone.localdate", return_value=later):
+        second = schedule(cast, days=40)
+        second = services.review_compile(
+            actor=cast["manager"], review=second, version=second.version
+        )
+    assert second.period_start == first.meeting_date
+    figures = {f["label"]: f["value"] for f in second.inputs["sections"][0]["figures"]}
+    assert figures["Actions decided by earlier reviews"] == 1 and figures["Overdue"] == 1
+
+
+def test_pages_and_visibility(cast):
+    review = held(cast)
+    client = Client()
+    for who, status in (
+        ("manager", 200),
+        ("head", 200),
+        ("auditor", 200),
+        ("member", 200),
+        ("outsider", 404),
+    ):
+        client.force_login(cast[who])
+        assert client.get(f"/reviews/{review.pk}/").status_code == status, who
+    client.force_login(cast["outsider"])
+    assert review.number not in client.get("/reviews/").content.decode()
+    client.force_login(cast["head"])
+    html = client.get(f"/reviews/{review.pk}/").content.decode()
+    assert 'data-testid="minutes-sign"' in html and 'data-testid="input-nonconformities"' in html
+    response = client.post(
+        f"/reviews/{review.pk}/step/", {"step": "sign", "sign-password": "wrong"}
+    )
+    assert response.status_code == 200 and "password" in response.content.decode().lower()
+    review.refresh_from_db()
+    assert review.status == "held"
+    client.force_login(cast["member"])
+    assert client.post(f"/reviews/{review.pk}/step/", {"step": "compile"}).status_code in (302, 403)
+    review.refresh_from_db()
+    assert review.status == "held"
