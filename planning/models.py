@@ -16,6 +16,7 @@ from planning.choices import (
     Measure,
     ObjectiveStatus,
     RiskKind,
+    RiskLevel,
     RiskStatus,
     ScoreMetric,
     Treatment,
@@ -327,6 +328,10 @@ class Risk(models.Model):
     @property
     def level(self) -> str:
         return matrix.level(self.score)
+
+    @property
+    def level_label(self) -> str:
+        return str(RiskLevel(self.level).label) if self.level else ""
 
     @property
     def residual_level(self) -> str:

@@ -472,3 +472,13 @@ def risk_action(*, actor, risk: Risk, title: str, owner, due_date: date, descrip
         department=risk.department,
         description=description,
     )
+
+
+def criterion_save(*, actor, criterion):
+    _require_manager(actor)
+    reason = (
+        gettext_noop("Scorecard criterion changed")
+        if criterion.pk
+        else gettext_noop("Scorecard criterion added")
+    )
+    return save_with_history(criterion, actor=actor, reason=reason)

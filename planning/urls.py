@@ -16,4 +16,6 @@ urlpatterns = [
     path("risks/<int:pk>/edit/", views.RiskFormView.as_view(), name="risk_update"),
     path("risks/<int:pk>/step/", views.RiskStepView.as_view(), name="risk_step"),
     path("scope/", views.ScopeView.as_view(), name="scope"),
+    path("scorecard/", views.ScorecardView.as_view(), name="scorecard"),
+    path("annual-report/", views.AnnualReportView.as_view(), name="annual_report"),
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
+from django.http import Http404
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -34,6 +35,7 @@ from qms.views.generic import (
     PortalPermissionMixin,
     add_service_errors,
     errors_to_messages,
+    posted_int,
     render_detail_again,
 )
 from qms.visibility import get_visible_or_404
@@ -533,3 +535,183 @@ class ScopeView(PortalPermissionMixin, TemplateView):
                 messages.success(request, _("The new scope is recorded."))
                 return redirect("planning:scope")
         return self.render_to_response(self.get_context_data(scope_form=form))
+
+
+# --- Scorecard and the annual report ------------------------------------------------------
+
+
+class ScorecardView(PortalPermissionMixin, TemplateView):
+    """Each unit's score on the weighted criteria, for a period, ranked; the QMS manager
+    keeps the criteria on the same page."""
+
+    template_name = "planning/scorecard.html"
+
+    def get(self, request, *args, **kwargs):
+        from qms.views.dashboard import DashboardView
+
+        self.board = DashboardView()
+        self.board.setup(request)
+        self.board.setup_view()
+        if request.GET.get("export") == "xlsx":
+            return self.export()
+        return super().get(request, *args, **kwargs)
+
+    def scores(self):
+        from collections import Counter
+
+        from planning.models import ScorecardCriterion
+        from planning.scorecard import score_unit
+
+        criteria = list(ScorecardCriterion.objects.filter(is_active=True))
+        view = self.board.view
+        units = [score_unit(unit, view.unit(unit), criteria) for unit in view.units]
+        overall = Counter(view.figures)
+        if view.department is None:
+            programme = view.metrics.get("~programme", Counter())
+            overall["audits_planned"], overall["audits_done"] = (
+                programme["programme_audits"],
+                programme["programme_done"],
+            )
+        total = score_unit(view.department, overall, criteria)
+        units.sort(key=lambda s: (s.score is None, -(s.score or 0), s.unit.name))
+        return criteria, units, total
+
+    def export(self):
+        criteria, units, total = self.scores()
+        header = [_("Unit"), *[c.name for c in criteria], _("Score (%)")]
+        rows = [header]
+        for line in [*units, total]:
+            name = line.unit.name if line.unit is not None else _("The whole agency")
+            rows.append([name, *[v.value for v in line.lines], line.score])
+        from django.http import HttpResponse
+
+        response = HttpResponse(
+            exports.workbook_bytes([(_("Scorecard"), rows)]),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = (
+            f'attachment; filename="scorecard-{self.board.period.start:%Y-%m}.xlsx"'
+        )
+        return response
+
+    def get_context_data(self, **kwargs):
+        from planning.forms import CriterionForm
+        from planning.models import ScorecardCriterion
+
+        context = super().get_context_data(**kwargs)
+        criteria, units, total = self.scores()
+        board_context = self.board.get_context_data()
+        context.update(
+            {
+                key: board_context[key]
+                for key in (
+                    "period",
+                    "department",
+                    "departments",
+                    "months",
+                    "period_label",
+                    "querystring",
+                )
+            },
+            criteria=criteria,
+            units=units,
+            total=total,
+            chart=charts.ranking(
+                [
+                    (
+                        s.unit.name,
+                        s.score,
+                        f"?{self.request.GET.urlencode()}&department={s.unit.pk}".replace(
+                            "?&", "?"
+                        ),
+                        "",
+                    )
+                    for s in units
+                ],
+                maximum=100,
+            ),
+            all_criteria=ScorecardCriterion.objects.all(),
+            can_manage=services.can_manage(self.request.user),
+            criterion_form=kwargs.get("criterion_form") or CriterionForm(),
+        )
+        return context
+
+    def post(self, request, *args, **kwargs):
+        from planning.forms import CriterionForm
+        from planning.models import ScorecardCriterion
+
+        if not services.can_manage(request.user):
+            raise PermissionDenied
+        instance = None
+        if request.POST.get("criterion"):
+            instance = ScorecardCriterion.objects.filter(
+                pk=posted_int(request.POST["criterion"])
+            ).first()
+            if instance is None:
+                raise Http404
+        form = CriterionForm(request.POST, instance=instance)
+        if form.is_valid():
+            services.criterion_save(actor=request.user, criterion=form.save(commit=False))
+            messages.success(request, _("The scorecard criterion is saved."))
+            return redirect("planning:scorecard")
+        from qms.views.dashboard import DashboardView
+
+        self.board = DashboardView()
+        self.board.setup(request)
+        self.board.setup_view()
+        return self.render_to_response(self.get_context_data(criterion_form=form))
+
+
+class AnnualReportView(PortalPermissionMixin, TemplateView):
+    """The annual QMS report to the supervising body, on screen, as PDF and as XLSX."""
+
+    permission_required = "qms.view_dashboard"
+    template_name = "planning/annual_report.html"
+
+    def get(self, request, *args, **kwargs):
+        from planning.annual_report import compile_report, workbook_sheets
+        from qms import security_log
+        from qms.models import SecurityEvent
+
+        today = timezone.localdate()
+        year = posted_int(request.GET.get("year")) or today.year
+        if not 2000 <= year <= today.year:
+            year = today.year
+        self.report = compile_report(year)
+        fmt = request.GET.get("export")
+        if fmt in ("pdf", "xlsx"):
+            security_log.record(
+                SecurityEvent.Kind.EXPORT,
+                request=request,
+                target="annual QMS report",
+                details={"format": fmt, "year": year},
+            )
+            from django.http import HttpResponse
+
+            if fmt == "xlsx":
+                response = HttpResponse(
+                    exports.workbook_bytes(workbook_sheets(self.report)),
+                    content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                )
+            else:
+                from qms.context_processors import agency_name
+                from qms.pdf import render_pdf
+
+                response = HttpResponse(
+                    render_pdf(
+                        "planning/annual_report_pdf.html",
+                        {**self.report, "agency_name": agency_name(), "today": today},
+                    ),
+                    content_type="application/pdf",
+                )
+            response["Content-Disposition"] = (
+                f'attachment; filename="qms-annual-report-{year}.{fmt}"'
+            )
+            return response
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        today = timezone.localdate()
+        return super().get_context_data(
+            **self.report, years=list(range(today.year, today.year - 6, -1)), **kwargs
+        )

@@ -146,6 +146,15 @@ def _navigation(user) -> list[dict]:
         steering.append(
             {"label": _("QMS scope"), "url": reverse("planning:scope"), "icon": "bounding-box"}
         )
+        if user.has_perm("qms.view_dashboard"):
+            steering += [
+                {"label": _("Scorecard"), "url": reverse("planning:scorecard"), "icon": "trophy"},
+                {
+                    "label": _("Annual QMS report"),
+                    "url": reverse("planning:annual_report"),
+                    "icon": "journal-richtext",
+                },
+            ]
         # the QMS manager and the agency head steer from here: first in their menu
         position = 0 if user.has_perm("qms.view_dashboard") else len(sections)
         sections.insert(position, {"label": _("Quality management"), "items": steering})

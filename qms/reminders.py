@@ -52,6 +52,11 @@ def sweep_names() -> list[str]:
     return sorted(_SWEEPS)
 
 
+def due_now(name: str, today: date) -> Iterable[Due]:
+    """What a sweep finds due, without sending anything (the weekly digest reads this)."""
+    return _SWEEPS[name](today)
+
+
 def _batches(items: Iterable[Due]) -> Iterator[list[Due]]:
     iterator = iter(items)
     while batch := list(islice(iterator, BATCH_SIZE)):

@@ -25,3 +25,10 @@ def build_evidence_pack(pack_id: int) -> str:
     from qms.evidence import pack_build
 
     return pack_build(pack_id).status
+
+
+@shared_task(name="qms.tasks.send_weekly_digest")
+def send_weekly_digest() -> int:
+    from qms.digest import send_weekly_digest as send
+
+    return send()

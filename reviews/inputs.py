@@ -16,21 +16,21 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import translation
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_noop
 
 SECTIONS = [
-    ("previous_actions", N_("Status of actions from previous management reviews")),
-    ("issues", N_("Changes in external and internal issues")),
-    ("satisfaction", N_("Citizen satisfaction and feedback")),
-    ("objectives", N_("Extent to which quality objectives have been met")),
-    ("processes", N_("Process performance and on-time processing")),
-    ("nonconformities", N_("Nonconformities and corrective actions")),
-    ("monitoring", N_("Monitoring and measurement results")),
-    ("audits", N_("Audit results")),
-    ("providers", N_("Performance of external providers")),
-    ("resources", N_("Adequacy of resources")),
-    ("risks", N_("Effectiveness of actions taken to address risks and opportunities")),
-    ("improvement", N_("Opportunities for improvement")),
+    ("previous_actions", gettext_noop("Status of actions from previous management reviews")),
+    ("issues", gettext_noop("Changes in external and internal issues")),
+    ("satisfaction", gettext_noop("Citizen satisfaction and feedback")),
+    ("objectives", gettext_noop("Extent to which quality objectives have been met")),
+    ("processes", gettext_noop("Process performance and on-time processing")),
+    ("nonconformities", gettext_noop("Nonconformities and corrective actions")),
+    ("monitoring", gettext_noop("Monitoring and measurement results")),
+    ("audits", gettext_noop("Audit results")),
+    ("providers", gettext_noop("Performance of external providers")),
+    ("resources", gettext_noop("Adequacy of resources")),
+    ("risks", gettext_noop("Effectiveness of actions taken to address risks and opportunities")),
+    ("improvement", gettext_noop("Opportunities for improvement")),
 ]
 
 
@@ -91,16 +91,22 @@ def previous_actions(review, since: date, until: date) -> dict:
     ]
     return {
         "figures": [
-            _figure(N_("Actions decided by earlier reviews"), figures["total"]),
-            _figure(N_("Done"), figures["done"]),
-            _figure(N_("Still open"), figures["open"]),
+            _figure(gettext_noop("Actions decided by earlier reviews"), figures["total"]),
+            _figure(gettext_noop("Done"), figures["done"]),
+            _figure(gettext_noop("Still open"), figures["open"]),
             _figure(
-                N_("Overdue"),
+                gettext_noop("Overdue"),
                 figures["overdue"],
                 _url("nonconformities:action_list", overdue="yes"),
             ),
         ],
-        "columns": [N_("Number"), N_("Action"), N_("Owner"), N_("Due date"), N_("Status")],
+        "columns": [
+            gettext_noop("Number"),
+            gettext_noop("Action"),
+            gettext_noop("Owner"),
+            gettext_noop("Due date"),
+            gettext_noop("Status"),
+        ],
         "rows": rows,
     }
 
@@ -128,26 +134,26 @@ def issues(review, since: date, until: date) -> dict:
     return {
         "figures": [
             _figure(
-                N_("Revisions of documents that took effect"),
+                gettext_noop("Revisions of documents that took effect"),
                 revisions.exclude(status=RevisionStatus.DISCARDED).count(),
                 _url("documents:document_list", status="effective"),
             ),
             _figure(
-                N_("Laws and regulations in force or changed"),
+                gettext_noop("Laws and regulations in force or changed"),
                 changed_law.count(),
                 _url("documents:external_list"),
             ),
             _figure(
-                N_("Procedures added to the catalogue"),
+                gettext_noop("Procedures added to the catalogue"),
                 new_procedures.count(),
                 _url("procedures:procedure_list"),
             ),
         ],
         "columns": [
-            N_("Number and symbol"),
-            N_("Title"),
-            N_("Status"),
-            N_("Amended or repealed by"),
+            gettext_noop("Number and symbol"),
+            gettext_noop("Title"),
+            gettext_noop("Status"),
+            gettext_noop("Amended or repealed by"),
         ],
         "rows": rows,
     }
@@ -170,22 +176,24 @@ def satisfaction(review, since: date, until: date) -> dict:
     )
     return {
         "figures": [
-            _figure(N_("Ratings given"), ratings["n"]),
-            _figure(N_("Satisfaction index (%)"), _pct(ratings["good"], ratings["n"])),
+            _figure(gettext_noop("Ratings given"), ratings["n"]),
+            _figure(gettext_noop("Satisfaction index (%)"), _pct(ratings["good"], ratings["n"])),
             _figure(
-                N_("Complaints received"),
+                gettext_noop("Complaints received"),
                 feedback["complaints"],
                 _url("procedures:feedback_list", kind="complaint"),
             ),
             _figure(
-                N_("Dissatisfied ratings followed up"),
+                gettext_noop("Dissatisfied ratings followed up"),
                 feedback["bad"],
                 _url("procedures:feedback_list", kind="rating"),
             ),
-            _figure(N_("Rectified"), feedback["rectified"]),
-            _figure(N_("Unfounded"), feedback["unfounded"]),
+            _figure(gettext_noop("Rectified"), feedback["rectified"]),
+            _figure(gettext_noop("Unfounded"), feedback["unfounded"]),
             _figure(
-                N_("Still open"), feedback["open"], _url("procedures:feedback_list", status="open")
+                gettext_noop("Still open"),
+                feedback["open"],
+                _url("procedures:feedback_list", status="open"),
             ),
         ],
         "columns": [],
@@ -209,31 +217,33 @@ def objectives(review, since: date, until: date) -> dict:
     return {
         "figures": [
             _figure(
-                N_("Objectives of the year"), len(items), _url("planning:objective_list", year=year)
+                gettext_noop("Objectives of the year"),
+                len(items),
+                _url("planning:objective_list", year=year),
             ),
             _figure(
-                N_("On track"),
+                gettext_noop("On track"),
                 counts[ObjectiveStatus.ON_TRACK],
                 _url("planning:objective_list", year=year, status="on_track"),
             ),
             _figure(
-                N_("At risk"),
+                gettext_noop("At risk"),
                 counts[ObjectiveStatus.AT_RISK],
                 _url("planning:objective_list", year=year, status="at_risk"),
             ),
             _figure(
-                N_("Off track"),
+                gettext_noop("Off track"),
                 counts[ObjectiveStatus.OFF_TRACK],
                 _url("planning:objective_list", year=year, status="off_track"),
             ),
         ],
         "columns": [
-            N_("Number"),
-            N_("Indicator"),
-            N_("Department"),
-            N_("Target"),
-            N_("Latest value"),
-            N_("Status"),
+            gettext_noop("Number"),
+            gettext_noop("Indicator"),
+            gettext_noop("Department"),
+            gettext_noop("Target"),
+            gettext_noop("Latest value"),
+            gettext_noop("Status"),
         ],
         "rows": [
             {
@@ -271,22 +281,22 @@ def processes(review, since: date, until: date, rows=None) -> dict:
     )
     return {
         "figures": [
-            _figure(N_("Cases received"), summed.received, link),
-            _figure(N_("Cases completed"), summed.completed, link),
-            _figure(N_("On-time rate (%)"), summed.on_time_rate, link),
-            _figure(N_("Completed late"), summed.late, link),
+            _figure(gettext_noop("Cases received"), summed.received, link),
+            _figure(gettext_noop("Cases completed"), summed.completed, link),
+            _figure(gettext_noop("On-time rate (%)"), summed.on_time_rate, link),
+            _figure(gettext_noop("Completed late"), summed.late, link),
             _figure(
-                N_("Open and overdue"),
+                gettext_noop("Open and overdue"),
                 summed.pending_overdue,
                 _url("procedures:case_list", timing="overdue"),
             ),
         ],
         "columns": [
-            N_("Process"),
-            N_("Completed"),
-            N_("On-time rate (%)"),
-            N_("Late"),
-            N_("Average working days"),
+            gettext_noop("Process"),
+            gettext_noop("Completed"),
+            gettext_noop("On-time rate (%)"),
+            gettext_noop("Late"),
+            gettext_noop("Average working days"),
         ],
         "rows": [
             {
@@ -337,33 +347,39 @@ def nonconformities(review, since: date, until: date) -> dict:
     return {
         "figures": [
             _figure(
-                N_("Reported in the period"), figures["reported"], _url("nonconformities:nc_list")
+                gettext_noop("Reported in the period"),
+                figures["reported"],
+                _url("nonconformities:nc_list"),
             ),
             _figure(
-                N_("Closed in the period"),
+                gettext_noop("Closed in the period"),
                 figures["closed"],
                 _url("nonconformities:nc_list", status="closed"),
             ),
             _figure(
-                N_("Open now"), figures["open"], _url("nonconformities:nc_list", status="open")
+                gettext_noop("Open now"),
+                figures["open"],
+                _url("nonconformities:nc_list", status="open"),
             ),
             _figure(
-                N_("Open, critical"),
+                gettext_noop("Open, critical"),
                 figures["critical"],
                 _url("nonconformities:nc_list", status="open", severity="critical"),
             ),
             _figure(
-                N_("Open, major"),
+                gettext_noop("Open, major"),
                 figures["major"],
                 _url("nonconformities:nc_list", status="open", severity="major"),
             ),
-            _figure(N_("Verified effective"), checks["effective"]),
-            _figure(N_("Verified not effective"), checks["not_effective"]),
+            _figure(gettext_noop("Verified effective"), checks["effective"]),
+            _figure(gettext_noop("Verified not effective"), checks["not_effective"]),
             _figure(
-                N_("Actions overdue"), overdue, _url("nonconformities:action_list", overdue="yes")
+                gettext_noop("Actions overdue"),
+                overdue,
+                _url("nonconformities:action_list", overdue="yes"),
             ),
         ],
-        "columns": [N_("Source"), N_("Reported")],
+        "columns": [gettext_noop("Source"), gettext_noop("Reported")],
         "rows": [
             {"cells": [_choice(Source(row["source"]).label), row["n"]], "url": ""}
             for row in by_source
@@ -397,7 +413,7 @@ def monitoring(review, since: date, until: date, rows=None) -> dict:
                 if indicator.direction == Direction.HIGHER
                 else actual <= float(indicator.target)
             )
-            verdict = {"msgid": N_("Met") if ok else N_("Missed")}
+            verdict = {"msgid": gettext_noop("Met") if ok else gettext_noop("Missed")}
             met, missed = met + ok, missed + (not ok)
         table.append(
             {
@@ -405,7 +421,9 @@ def monitoring(review, since: date, until: date, rows=None) -> dict:
                     f"{indicator.process.code} {indicator.process.name}",
                     indicator.name,
                     f"{indicator.target} {indicator.unit}".strip(),
-                    actual if actual is not None else {"msgid": N_("Measured outside the portal")},
+                    actual
+                    if actual is not None
+                    else {"msgid": gettext_noop("Measured outside the portal")},
                     verdict,
                 ],
                 "url": indicator.process.get_absolute_url(),
@@ -413,10 +431,16 @@ def monitoring(review, since: date, until: date, rows=None) -> dict:
         )
     return {
         "figures": [
-            _figure(N_("Indicators measured by the portal that met their target"), met),
-            _figure(N_("Indicators that missed their target"), missed),
+            _figure(gettext_noop("Indicators measured by the portal that met their target"), met),
+            _figure(gettext_noop("Indicators that missed their target"), missed),
         ],
-        "columns": [N_("Process"), N_("Indicator"), N_("Target"), N_("Actual"), N_("Result")],
+        "columns": [
+            gettext_noop("Process"),
+            gettext_noop("Indicator"),
+            gettext_noop("Target"),
+            gettext_noop("Actual"),
+            gettext_noop("Result"),
+        ],
         "rows": table,
     }
 
@@ -455,18 +479,18 @@ def audits(review, since: date, until: date) -> dict:
     items = list(done)
     return {
         "figures": [
-            _figure(N_("Audits completed"), len(items), _url("audits:audit_list")),
-            _figure(N_("Nonconformity findings"), sum(a.n_nc for a in items)),
-            _figure(N_("Observations"), sum(a.n_obs for a in items)),
-            _figure(N_("Opportunities for improvement"), sum(a.n_ofi for a in items)),
+            _figure(gettext_noop("Audits completed"), len(items), _url("audits:audit_list")),
+            _figure(gettext_noop("Nonconformity findings"), sum(a.n_nc for a in items)),
+            _figure(gettext_noop("Observations"), sum(a.n_obs for a in items)),
+            _figure(gettext_noop("Opportunities for improvement"), sum(a.n_ofi for a in items)),
         ],
         "columns": [
-            N_("Reference"),
-            N_("Audit"),
-            N_("Dates"),
-            N_("Nonconformities"),
-            N_("Observations"),
-            N_("Opportunities"),
+            gettext_noop("Reference"),
+            gettext_noop("Audit"),
+            gettext_noop("Dates"),
+            gettext_noop("Nonconformities"),
+            gettext_noop("Observations"),
+            gettext_noop("Opportunities"),
         ],
         "rows": [
             {
@@ -512,34 +536,34 @@ def risks(review, since: date, until: date) -> dict:
     return {
         "figures": [
             _figure(
-                N_("Open risks and opportunities"),
+                gettext_noop("Open risks and opportunities"),
                 len(open_risks),
                 _url("planning:risk_list", status="open"),
             ),
             _figure(
-                N_("High or critical before treatment"),
+                gettext_noop("High or critical before treatment"),
                 sum(1 for s, _r in open_risks if matrix.level(s) in high),
             ),
             _figure(
-                N_("High or critical after treatment"),
+                gettext_noop("High or critical after treatment"),
                 sum(1 for s, r in open_risks if matrix.level(r or s) in high),
                 _url("planning:risk_list", status="open", residual="yes"),
             ),
-            _figure(N_("Lowered by their treatment"), reduced),
-            _figure(N_("Treatment actions done"), actions["done"]),
-            _figure(N_("Treatment actions open"), actions["open"]),
-            _figure(N_("Treatment actions overdue"), actions["overdue"]),
+            _figure(gettext_noop("Lowered by their treatment"), reduced),
+            _figure(gettext_noop("Treatment actions done"), actions["done"]),
+            _figure(gettext_noop("Treatment actions open"), actions["open"]),
+            _figure(gettext_noop("Treatment actions overdue"), actions["overdue"]),
             _figure(
-                N_("Reviews of risks in the period"),
+                gettext_noop("Reviews of risks in the period"),
                 RiskReview.objects.filter(reviewed_on__gte=since, reviewed_on__lt=until).count(),
             ),
         ],
         "columns": [
-            N_("Number"),
-            N_("Title"),
-            N_("Department"),
-            N_("Score"),
-            N_("Score after treatment"),
+            gettext_noop("Number"),
+            gettext_noop("Title"),
+            gettext_noop("Department"),
+            gettext_noop("Score"),
+            gettext_noop("Score after treatment"),
         ],
         "rows": [
             {
@@ -575,15 +599,15 @@ def improvement(review, since: date, until: date) -> dict:
     flagged = Procedure.objects.filter(attention=True).count()
     return {
         "figures": [
-            _figure(N_("Opportunities for improvement found by audits"), ofis),
+            _figure(gettext_noop("Opportunities for improvement found by audits"), ofis),
             _figure(
-                N_("Improvement actions open"),
+                gettext_noop("Improvement actions open"),
                 improvements["open"],
                 _url("nonconformities:action_list", kind="improvement", status="open"),
             ),
-            _figure(N_("Improvement actions done in the period"), improvements["done"]),
+            _figure(gettext_noop("Improvement actions done in the period"), improvements["done"]),
             _figure(
-                N_("Procedures flagged for repeated problems"),
+                gettext_noop("Procedures flagged for repeated problems"),
                 flagged,
                 _url("procedures:procedure_list", review="attention"),
             ),

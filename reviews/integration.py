@@ -64,11 +64,15 @@ def review_tasks(user, today: date) -> list[mytasks.Task]:
 @reminders.register("reviews.upcoming")
 def upcoming(today: date) -> Iterator[reminders.Due]:
     """Three days before the meeting: the chair and every participant."""
-    reviews = ManagementReview.objects.filter(
-        status__in=[ReviewStatus.PLANNED, ReviewStatus.INPUTS_COMPILED],
-        meeting_date__gte=today,
-        meeting_date__lte=today + timedelta(days=3),
-    ).select_related("chair").prefetch_related("participants")
+    reviews = (
+        ManagementReview.objects.filter(
+            status__in=[ReviewStatus.PLANNED, ReviewStatus.INPUTS_COMPILED],
+            meeting_date__gte=today,
+            meeting_date__lte=today + timedelta(days=3),
+        )
+        .select_related("chair")
+        .prefetch_related("participants")
+    )
     for review in reviews:
         for person in {review.chair, *review.participants.all()}:
             yield reminders.Due(
