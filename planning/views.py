@@ -280,11 +280,14 @@ class RiskListView(ObjectListView):
         params = self.request.GET.copy()
         for key in ("likelihood", "impact", "page"):
             params.pop(key, None)
-        base = Risk.objects.visible_to(self.request.user)
+        kind = "opportunity" if params.get("kind") == "opportunity" else "risk"
+        base = Risk.objects.visible_to(self.request.user).filter(kind=kind)
         filtered = RiskFilter(params or None, queryset=base, request=self.request)
         counts = selectors.heat_map(
             filtered.qs if filtered.is_bound and filtered.is_valid() else base, residual
         )
+        if "kind" not in params:
+            params["kind"] = kind
         base_query = params.urlencode()
         grid = [
             [
@@ -305,6 +308,7 @@ class RiskListView(ObjectListView):
             impacts=matrix.scale("impact"),
             likelihoods=dict(matrix.scale("likelihood")),
             residual=residual,
+            heat_kind=kind,
             level_colours=LEVEL_COLOURS,
             today=timezone.localdate(),
             can_add=services.can_manage(self.request.user)
