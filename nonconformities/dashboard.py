@@ -91,7 +91,10 @@ def nonconformities_panel(view: dashboard.View) -> dashboard.Panel:
         title=_("Nonconformities"),
         tiles=[
             dashboard.Tile(
-                _("Open now"), f["nc_open"], view.link(nc_list, status="open"), testid="tile-nc-open"
+                _("Open now"),
+                f["nc_open"],
+                view.link(nc_list, status="open"),
+                testid="tile-nc-open",
             ),
             dashboard.Tile(
                 _("Open, critical"),
