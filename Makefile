@@ -39,6 +39,7 @@ test: install
 bench: install
 	$(PY) bench/evidence_pack.py
 	$(PY) bench/service_figures.py
+	$(PY) bench/dashboard.py
 
 lint: install
 	$(VENV)/bin/ruff check .
