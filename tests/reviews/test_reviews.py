@@ -207,3 +207,34 @@ def test_pages_and_visibility(cast):
     assert client.post(f"/reviews/{review.pk}/step/", {"step": "compile"}).status_code in (302, 403)
     review.refresh_from_db()
     assert review.status == "held"
+
+
+def test_review_pages_cost_the_same_with_more_data(cast, crew, org):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    review = held(cast)
+    client = Client()
+    client.force_login(cast["manager"])
+
+    def count(url):
+        client.get(url)
+        with CaptureQueriesContext(connection) as context:
+            assert client.get(url).status_code == 200
+        return len(context.captured_queries)
+
+    urls = ["/reviews/", review.get_absolute_url()]
+    small = {url: count(url) for url in urls}
+    for n in range(6):
+        services.decision_add(
+            actor=cast["manager"],
+            review=review,
+            kind="improvement",
+            text=f"Quyết định {n}",
+            title=f"Hành động {n}",
+            owner=cast["member"],
+            due_date=TODAY + timedelta(days=9),
+        )
+        schedule(cast, days=20 + n)
+    large = {url: count(url) for url in urls}
+    assert small == large and max(large.values()) <= 20, large
