@@ -45,6 +45,7 @@ from qms.signatures import signatures_of
 from qms.views.generic import (
     ObjectListView,
     PortalPermissionMixin,
+    ServiceFormView,
     add_service_errors,
     errors_to_messages,
     posted_int,
@@ -90,21 +91,13 @@ class AuditListView(ObjectListView):
         return context
 
 
-class AuditFormView(PortalPermissionMixin, FormView):
+class AuditFormView(ServiceFormView):
     permission_required = "audits.manage_audits"
+    model = Audit
     form_class = AuditForm
+    form_user_kwarg = "actor"
+    context_object_name = "audit"
     template_name = "audits/audit_form.html"
-
-    def dispatch(self, request, *args, **kwargs):
-        self.audit = None
-        if "pk" in kwargs and request.user.is_authenticated:
-            self.audit = get_visible_or_404(Audit.objects, request.user, pk=kwargs["pk"])
-        return super().dispatch(request, *args, **kwargs)
-
-    def get_form_kwargs(self):
-        kwargs = super().get_form_kwargs()
-        kwargs.update(actor=self.request.user, instance=self.audit or Audit())
-        return kwargs
 
     def get_initial(self):
         initial = super().get_initial()
@@ -113,32 +106,24 @@ class AuditFormView(PortalPermissionMixin, FormView):
             initial["programme"] = programme
         return initial
 
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(audit=self.audit, **kwargs)
-
-    def form_valid(self, form):
+    def save(self, form):
         data = form.cleaned_data
-        try:
-            audit = services.audit_plan(
-                actor=self.request.user,
-                audit=form.save(commit=False),
-                departments=list(data["scope_departments"]),
-                team=list(data["team"]),
-                procedures=data["scope_procedures"],
-                clauses=data["criteria_clauses"],
-                documents=data["criteria_documents"],
-                legal=data["legal_criteria"],
-                version=data.get("version"),
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-            return self.form_invalid(form)
-        messages.success(
-            self.request,
-            _("Audit %(reference)s is planned; the team was notified.")
-            % {"reference": audit.reference},
+        return services.audit_plan(
+            actor=self.request.user,
+            audit=form.save(commit=False),
+            departments=list(data["scope_departments"]),
+            team=list(data["team"]),
+            procedures=data["scope_procedures"],
+            clauses=data["criteria_clauses"],
+            documents=data["criteria_documents"],
+            legal=data["legal_criteria"],
+            version=data.get("version"),
         )
-        return redirect(audit)
+
+    def success_message(self, audit) -> str:
+        return _("Audit %(reference)s is planned; the team was notified.") % {
+            "reference": audit.reference
+        }
 
 
 class AuditDetailView(PortalPermissionMixin, DetailView):

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
-from django.views.generic import DetailView, FormView, TemplateView
+from django.views.generic import DetailView, TemplateView
 
 from nonconformities.choices import ACTION_COLOURS
 from nonconformities.forms import PlanActionForm
@@ -33,6 +33,7 @@ from qms.history import object_history
 from qms.views.generic import (
     ObjectListView,
     PortalPermissionMixin,
+    ServiceFormView,
     add_service_errors,
     errors_to_messages,
     posted_int,
@@ -82,44 +83,28 @@ class ObjectiveListView(ObjectListView):
         return context
 
 
-class ObjectiveFormView(PortalPermissionMixin, FormView):
+class ObjectiveFormView(ServiceFormView):
     permission_required = "planning.manage_planning"
+    model = Objective
     form_class = ObjectiveForm
+    form_user_kwarg = "user"
+    context_object_name = "objective"
     template_name = "planning/objective_form.html"
-    objective = None
-
-    def dispatch(self, request, *args, **kwargs):
-        if "pk" in kwargs and request.user.is_authenticated:
-            self.objective = get_visible_or_404(Objective.objects, request.user, pk=kwargs["pk"])
-        return super().dispatch(request, *args, **kwargs)
 
     def get_initial(self):
-        if self.objective is not None:
-            return {"version": self.objective.version}
-        return {"year": timezone.localdate().year, "owner": self.request.user.pk}
+        if self.object is None:
+            return {"year": timezone.localdate().year, "owner": self.request.user.pk}
+        return super().get_initial()
 
-    def get_form_kwargs(self):
-        kwargs = super().get_form_kwargs()
-        kwargs.update(user=self.request.user, instance=self.objective)
-        return kwargs
-
-    def form_valid(self, form):
-        try:
-            objective = services.objective_save(
-                actor=self.request.user,
-                objective=form.save(commit=False),
-                version=form.cleaned_data.get("version"),
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-            return self.form_invalid(form)
-        messages.success(
-            self.request, _("Objective %(number)s saved.") % {"number": objective.number}
+    def save(self, form):
+        return services.objective_save(
+            actor=self.request.user,
+            objective=form.save(commit=False),
+            version=form.cleaned_data.get("version"),
         )
-        return redirect(objective)
 
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(objective=self.objective, **kwargs)
+    def success_message(self, objective) -> str:
+        return _("Objective %(number)s saved.") % {"number": objective.number}
 
 
 class ObjectiveDetailView(PortalPermissionMixin, DetailView):
@@ -317,53 +302,41 @@ class RiskListView(ObjectListView):
         return context
 
 
-class RiskFormView(PortalPermissionMixin, FormView):
+class RiskFormView(ServiceFormView):
+    model = Risk
     form_class = RiskForm
+    form_user_kwarg = "user"
+    context_object_name = "risk"
     template_name = "planning/risk_form.html"
-    risk = None
-
-    def dispatch(self, request, *args, **kwargs):
-        if "pk" in kwargs and request.user.is_authenticated:
-            self.risk = get_visible_or_404(Risk.objects, request.user, pk=kwargs["pk"])
-        return super().dispatch(request, *args, **kwargs)
 
     def get_initial(self):
-        if self.risk is not None:
-            return {"version": self.risk.version}
+        if self.object is not None:
+            return super().get_initial()
+        today = timezone.localdate()
         return {
             "owner": self.request.user.pk,
             "department": self.request.user.department_id,
-            "review_date": timezone.localdate()
-            .replace(day=1)
-            .replace(year=timezone.localdate().year + 1),
+            "review_date": today.replace(day=1, year=today.year + 1),
         }
 
-    def get_form_kwargs(self):
-        kwargs = super().get_form_kwargs()
-        kwargs.update(user=self.request.user, instance=self.risk)
-        return kwargs
-
-    def form_valid(self, form):
+    def save(self, form):
         try:
-            risk = services.risk_save(
+            return services.risk_save(
                 actor=self.request.user,
                 risk=form.save(commit=False),
                 version=form.cleaned_data.get("version"),
             )
-        except PermissionDenied:
-            form.add_error(
-                "department",
-                _("Only the QMS manager or the head of this department keeps its risks."),
-            )
-            return self.form_invalid(form)
-        except ValidationError as error:
-            add_service_errors(form, error)
-            return self.form_invalid(form)
-        messages.success(self.request, _("%(number)s saved.") % {"number": risk.number})
-        return redirect(risk)
+        except PermissionDenied as denied:
+            raise ValidationError(
+                {
+                    "department": _(
+                        "Only the QMS manager or the head of this department keeps its risks."
+                    )
+                }
+            ) from denied
 
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(risk=self.risk, **kwargs)
+    def success_message(self, risk) -> str:
+        return _("%(number)s saved.") % {"number": risk.number}
 
 
 class RiskDetailView(PortalPermissionMixin, DetailView):

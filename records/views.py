@@ -20,6 +20,7 @@ from qms.signatures import signatures_of
 from qms.views.generic import (
     ObjectListView,
     PortalPermissionMixin,
+    ServiceFormView,
     add_service_errors,
     errors_to_messages,
 )
@@ -144,37 +145,23 @@ class RecordTypeDetailView(PortalPermissionMixin, DetailView):
         return context
 
 
-class RecordTypeFormView(PortalPermissionMixin, FormView):
+class RecordTypeFormView(ServiceFormView):
     permission_required = "records.manage_records"
+    model = RecordType
     form_class = RecordTypeForm
+    form_user_kwarg = "actor"
+    context_object_name = "record_type"
     template_name = "records/recordtype_form.html"
 
-    def dispatch(self, request, *args, **kwargs):
-        self.record_type = None
-        if "pk" in kwargs and request.user.is_authenticated:
-            self.record_type = get_visible_or_404(RecordType.objects, request.user, pk=kwargs["pk"])
-        return super().dispatch(request, *args, **kwargs)
+    def save(self, form):
+        return services.record_type_save(
+            actor=self.request.user,
+            record_type=form.save(commit=False),
+            version=form.cleaned_data.get("version"),
+        )
 
-    def get_form_kwargs(self):
-        kwargs = super().get_form_kwargs()
-        kwargs.update(actor=self.request.user, instance=self.record_type or RecordType())
-        return kwargs
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(record_type=self.record_type, **kwargs)
-
-    def form_valid(self, form):
-        try:
-            record_type = services.record_type_save(
-                actor=self.request.user,
-                record_type=form.save(commit=False),
-                version=form.cleaned_data.get("version"),
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-            return self.form_invalid(form)
-        messages.success(self.request, _("The record type was saved."))
-        return redirect(record_type)
+    def success_message(self, record_type) -> str:
+        return _("The record type was saved.")
 
 
 # --- The register -------------------------------------------------------------------

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
-from django.views.generic import DetailView, FormView
+from django.views.generic import DetailView
 
 from nonconformities.choices import ACTION_COLOURS
 from qms import exports
@@ -19,6 +19,7 @@ from qms.signatures import signatures_of
 from qms.views.generic import (
     ObjectListView,
     PortalPermissionMixin,
+    ServiceFormView,
     add_service_errors,
     errors_to_messages,
     posted_int,
@@ -56,50 +57,33 @@ class ReviewListView(ObjectListView):
         )
 
 
-class ReviewFormView(PortalPermissionMixin, FormView):
+class ReviewFormView(ServiceFormView):
     permission_required = "reviews.manage_reviews"
+    model = ManagementReview
     form_class = ReviewForm
+    context_object_name = "review"
     template_name = "reviews/review_form.html"
-    review = None
-
-    def dispatch(self, request, *args, **kwargs):
-        if "pk" in kwargs and request.user.is_authenticated:
-            self.review = get_visible_or_404(
-                ManagementReview.objects, request.user, pk=kwargs["pk"]
-            )
-        return super().dispatch(request, *args, **kwargs)
 
     def get_initial(self):
-        if self.review is not None:
-            return {"version": self.review.version}
+        if self.object is not None:
+            return super().get_initial()
         return {"title": _("Management review %(year)s") % {"year": timezone.localdate().year}}
 
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "instance": self.review}
+    def save(self, form):
+        participants = form.cleaned_data["participants"]
+        if self.object is None:
+            return services.review_schedule(
+                actor=self.request.user, review=form.save(commit=False), participants=participants
+            )
+        return services.review_update(
+            actor=self.request.user,
+            review=form.save(commit=False),
+            participants=participants,
+            version=form.cleaned_data["version"],
+        )
 
-    def form_valid(self, form):
-        try:
-            if self.review is None:
-                review = services.review_schedule(
-                    actor=self.request.user,
-                    review=form.save(commit=False),
-                    participants=form.cleaned_data["participants"],
-                )
-            else:
-                review = services.review_update(
-                    actor=self.request.user,
-                    review=form.save(commit=False),
-                    participants=form.cleaned_data["participants"],
-                    version=form.cleaned_data["version"],
-                )
-        except ValidationError as error:
-            add_service_errors(form, error)
-            return self.form_invalid(form)
-        messages.success(self.request, _("%(number)s saved.") % {"number": review.number})
-        return redirect(review)
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(review=self.review, **kwargs)
+    def success_message(self, review) -> str:
+        return _("%(number)s saved.") % {"number": review.number}
 
 
 class ReviewDetailView(PortalPermissionMixin, DetailView):

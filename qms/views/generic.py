@@ -11,11 +11,13 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
-from django.views.generic import ListView
+from django.views.generic import FormView, ListView
 
 from qms import exports, security_log
 from qms.models import SecurityEvent
+from qms.visibility import get_visible_or_404
 
 
 class PortalPermissionMixin(LoginRequiredMixin, PermissionRequiredMixin):
@@ -108,6 +110,58 @@ class ObjectListView(PortalPermissionMixin, ListView):
             title=self.title,
         )
         return context
+
+
+class ServiceFormView(PortalPermissionMixin, FormView):
+    """Create or edit one object through its module's service.
+
+    With a ``pk`` in the URL the object is found through visibility (404 outside the
+    user's scope) and given to the form as ``instance`` — with its ``version`` for the
+    concurrent-edit check; ``form_user_kwarg`` names the form's argument for the signed-in
+    user when it takes one. A subclass writes ``save(form)`` (the service call) and
+    ``success_message(obj)``; the service's refusals show next to their fields.
+    """
+
+    model = None
+    context_object_name = "object"
+    form_user_kwarg = ""
+
+    def dispatch(self, request, *args, **kwargs):
+        self.object = None
+        if "pk" in kwargs and request.user.is_authenticated:
+            self.object = get_visible_or_404(self.model.objects, request.user, pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_initial(self):
+        initial = super().get_initial()
+        if self.object is not None and hasattr(self.object, "version"):
+            initial["version"] = self.object.version
+        return initial
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["instance"] = self.object
+        if self.form_user_kwarg:
+            kwargs[self.form_user_kwarg] = self.request.user
+        return kwargs
+
+    def save(self, form):
+        raise NotImplementedError
+
+    def success_message(self, obj) -> str:
+        return _("Saved.")
+
+    def form_valid(self, form):
+        try:
+            obj = self.save(form)
+        except ValidationError as error:
+            add_service_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, self.success_message(obj))
+        return redirect(obj)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**{self.context_object_name: self.object}, **kwargs)
 
 
 EXPORT_HELP = _("Exports the whole filtered list, not only this page.")
