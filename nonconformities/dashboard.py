@@ -10,7 +10,6 @@ from django.utils.translation import gettext as _
 
 from nonconformities.choices import OPEN_ACTION_STATUSES, OPEN_STATUSES, Category, Status
 from nonconformities.models import Action, Nonconformity
-from nonconformities.selectors import recurrences
 from qms import charts, dashboard
 
 
@@ -24,8 +23,10 @@ def nonconformity_metrics(period: dashboard.Period) -> dict[str, Counter]:
     month_ago = period.moment(today - timedelta(days=30))
     quarter_ago = period.moment(today - timedelta(days=90))
     for row in (
+        # by category too: the recurrences (same unit and category more than once in 12
+        # months) come from the same rows
         Nonconformity.objects.exclude(status=Status.MERGED)
-        .values("department__path")
+        .values("department__path", "category")
         .annotate(
             n_open=Count("pk", filter=open_),
             n_critical=Count("pk", filter=open_ & Q(severity="critical")),
@@ -54,6 +55,8 @@ def nonconformity_metrics(period: dashboard.Period) -> dict[str, Counter]:
             nc_raised_12m=row["n_raised_year"],
             nc_closed_12m=row["n_closed_year"],
         )
+        if row["category"]:
+            result[row["department__path"]][f"nc_recent:{row['category']}"] += row["n_raised_year"]
     open_action = Q(status__in=OPEN_ACTION_STATUSES)
     for row in (
         Action.objects.values("department__path")
@@ -73,17 +76,21 @@ def nonconformity_metrics(period: dashboard.Period) -> dict[str, Counter]:
 def nonconformities_panel(view: dashboard.View) -> dashboard.Panel:
     f = view.figures
 
-    def recurring():
-        ncs = Nonconformity.objects.filter(department__path__startswith=view.path)
-        labels = dict(Category.choices)
-        return [
+    labels = dict(Category.choices)
+    recurring = sorted(
+        (
             {
-                "label": f"{row['department__name']} · {labels.get(row['category'], row['category'])}",
-                "value": row["n"],
-                "url": view.link("nonconformities:nc_list", category=row["category"]),
+                "label": f"{view.names.get(path, path)} · {labels.get(key[10:], key[10:])}",
+                "value": n,
+                "url": view.link("nonconformities:nc_list", category=key[10:]),
             }
-            for row in recurrences(ncs, view.period.today)[:6]
-        ]
+            for path, counts in view.metrics.items()
+            if path.startswith(view.path)
+            for key, n in counts.items()
+            if key.startswith("nc_recent:") and n > 1
+        ),
+        key=lambda item: (-item["value"], item["label"]),
+    )[:6]
 
     nc_list = "nonconformities:nc_list"
     return dashboard.Panel(
@@ -150,7 +157,7 @@ def nonconformities_panel(view: dashboard.View) -> dashboard.Panel:
         }
         if view.units
         else None,
-        items=view.cached("recurrences", recurring),
+        items=recurring,
         items_title=_("Recurring: same unit and category more than once in 12 months"),
         summary=["tile-nc-open", "tile-nc-critical"],
     )

@@ -198,14 +198,19 @@ def _navigation(user) -> list[dict]:
     return sections
 
 
-def agency_name() -> str:
-    """The configured name, else the root of the department tree (cached for a minute)."""
+def agency_name(departments: list | None = None) -> str:
+    """The configured name, else the root of the department tree (cached for a minute).
+    A page that has already read the active tree passes it, saving the query."""
     if settings.QMS_AGENCY_NAME:
         return settings.QMS_AGENCY_NAME
     name = cache.get("qms:agency_name")
     if name is None:
-        root = Department.objects.filter(parent__isnull=True, is_active=True).order_by("pk")
-        name = root.values_list("name", flat=True).first() or ""
+        if departments is not None:
+            roots = sorted((d for d in departments if d.parent_id is None), key=lambda d: d.pk)
+            name = roots[0].name if roots else ""
+        else:
+            root = Department.objects.filter(parent__isnull=True, is_active=True).order_by("pk")
+            name = root.values_list("name", flat=True).first() or ""
         cache.set("qms:agency_name", name, 60)
     return name
 

@@ -159,6 +159,7 @@ class View:
     metrics: dict[str, Counter]
     figures: Counter
     units: list = field(default_factory=list)  # the sibling units compared side by side
+    names: dict = field(default_factory=dict)  # department path -> name
     _rolled: dict = field(default_factory=dict)
 
     def unit(self, department) -> Counter:
@@ -208,6 +209,7 @@ def build(user, department, period: Period, departments: list) -> tuple[View, li
         metrics,
         rolled_up(metrics, department.path if department else ""),
         units_to_compare(department, departments),
+        {d.path: d.name for d in departments},
     )
     panels = [panel for _order, _key, builder in _PANELS if (panel := builder(view)) is not None]
     return view, panels

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
 from qms import dashboard, security_log
+from qms.context_processors import agency_name
 from qms.models import Department, SecurityEvent
 from qms.views.generic import PortalPermissionMixin
 from qms.visibility import headed_paths
@@ -48,6 +49,7 @@ class DashboardView(PortalPermissionMixin, TemplateView):
                 "pk", "code", "name", "parent_id", "path", "depth"
             )
         )
+        agency_name(departments)  # the header's name, from the tree just read
         choosable = [
             d for d in departments if allowed is None or any(d.path.startswith(p) for p in allowed)
         ]
@@ -84,8 +86,6 @@ class DashboardView(PortalPermissionMixin, TemplateView):
         return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
-        from qms.context_processors import agency_name
-
         context = super().get_context_data(**kwargs)
         params = self.request.GET.copy()
         params.pop("export", None)
