@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 from django.db import connection
+from django.db.models import Q
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -80,6 +81,15 @@ def agency(org, role_users, crew, desk):
     make_objective(manager_user, crew["head"])
     make_risk(crew["head"], org["a1"])
     make_risk(manager_user, org["b"], owner=crew["b_head"], likelihood=1, impact=2)
+    make_risk(
+        crew["head"], org["a"], kind="opportunity", treatment="pursue", likelihood=3, impact=3
+    )
+    make_risk(
+        crew["head"], org["a"], likelihood=5, impact=4, residual_likelihood=1, residual_impact=2
+    )
+    Nonconformity.objects.filter(pk=critical.pk).update(  # test data: reported long ago
+        reported_at=timezone.now() - timedelta(days=120)
+    )
     return {"critical": critical, "documents": documents, "manager": manager_user}
 
 
@@ -87,7 +97,7 @@ def tiles_of(panels) -> dict:
     return {tile.testid: tile.value for panel in panels for tile in panel.tiles}
 
 
-def expected(path: str) -> dict:
+def expected(path: str, period) -> dict:
     in_scope = {"department__path__startswith": path}
     effective = Document.objects.filter(status="effective", **in_scope)
     open_actions = Action.objects.filter(status__in=OPEN_ACTION_STATUSES, **in_scope)
@@ -120,6 +130,61 @@ def expected(path: str) -> dict:
         ).count()
         if path
         else Objective.objects.filter(year=TODAY.year).count(),
+        **_more(path, period),
+    }
+
+
+def _more(path: str, period) -> dict:
+    """The tiles that need the period, a rate or a level."""
+    from audits.models import Audit, Finding
+    from planning import matrix
+    from procedures.models import Feedback, Rating
+
+    in_scope = {"department__path__startswith": path}
+    begin, finish = period.moment(period.start), period.moment(period.end)
+    ncs = Nonconformity.objects.exclude(status="merged").filter(**in_scope)
+    completed = ServiceCase.objects.filter(
+        status="completed", finished_at__gte=begin, finished_at__lt=finish, **in_scope
+    )
+    ratings = Rating.objects.filter(
+        submitted_at__gte=begin, submitted_at__lt=finish, case__department__path__startswith=path
+    )
+    audits = Audit.objects.filter(programme__year=period.last_day.year)
+    high = [s for s in range(1, 26) if matrix.level(s) in ("high", "critical")]
+    risks = Risk.objects.filter(status="open", **in_scope)
+    objectives = Objective.objects.filter(year=TODAY.year).exclude(status="withdrawn")
+    if path:
+        objectives = objectives.filter(**in_scope)
+    return {
+        "tile-nc-old": ncs.filter(
+            status__in=OPEN_STATUSES, reported_at__lt=timezone.now() - timedelta(days=90)
+        ).count(),
+        "tile-nc-reported": ncs.filter(reported_at__gte=begin, reported_at__lt=finish).count(),
+        "tile-nc-closed": ncs.filter(closed_at__gte=begin, closed_at__lt=finish).count(),
+        "tile-on-time": dashboard.rate(completed.filter(on_time=True).count(), completed.count()),
+        "tile-cases-completed": completed.count(),
+        "tile-satisfaction": dashboard.rate(ratings.filter(score__gte=4).count(), ratings.count()),
+        "tile-feedback-overdue": Feedback.objects.filter(
+            status="open", deadline__lt=TODAY, **in_scope
+        ).count(),
+        "tile-audit-progress": dashboard.rate(
+            audits.filter(status__in=["reported", "closed"]).count(), audits.count()
+        ),
+        "tile-findings-open": Finding.objects.filter(
+            department__path__startswith=path, withdrawn_at__isnull=True
+        )
+        .filter(
+            Q(kind__in=["minor_nc", "major_nc"], nonconformity__status__in=OPEN_STATUSES)
+            | Q(kind__in=["observation", "ofi"], action__status__in=OPEN_ACTION_STATUSES)
+        )
+        .count(),
+        "tile-objectives-on_track": objectives.filter(status="on_track").count(),
+        "tile-objectives-off_track": objectives.filter(status="off_track").count(),
+        "tile-objectives-not_measured": objectives.filter(status="not_measured").count(),
+        "tile-risks-high": risks.filter(kind="risk")
+        .filter(Q(residual_score__in=high) | Q(residual_score__isnull=True, score__in=high))
+        .count(),
+        "tile-opportunities": risks.filter(kind="opportunity").count(),
     }
 
 
@@ -128,11 +193,17 @@ def test_every_tile_equals_a_direct_count(agency, org):
     period = dashboard.period_for("month")
     _view, panels = dashboard.build(agency["manager"], None, period, departments)
     shown = tiles_of(panels)
-    wanted = expected("")
+    wanted = expected("", period)
     assert {key: shown[key] for key in wanted} == wanted
     # the data is not trivial: each figure counts something
     assert wanted["tile-docs-effective"] == 3 and wanted["tile-nc-open"] == 4
     assert wanted["tile-actions-overdue"] == 1 and wanted["tile-docs-pending"] == 1
+    assert (wanted["tile-nc-old"], wanted["tile-opportunities"], wanted["tile-risks-high"]) == (
+        1,
+        1,
+        1,
+    )
+    assert wanted["tile-on-time"] == 100.0 and wanted["tile-objectives-not_measured"] == 2
     # recurring: two nonconformities of A in the same category within 12 months
     (nc_panel,) = [p for p in panels if p.key == "nonconformities"]
     assert [(i["label"].split(" · ")[0], i["value"]) for i in nc_panel.items] == [
@@ -145,7 +216,7 @@ def test_every_tile_equals_a_direct_count(agency, org):
     # one unit: A with A1 below it
     _view, panels = dashboard.build(agency["manager"], org["a"], period, departments)
     shown = tiles_of(panels)
-    wanted = expected(org["a"].path)
+    wanted = expected(org["a"].path, period)
     assert {key: shown[key] for key in wanted} == wanted
     assert wanted["tile-docs-effective"] == 2 and wanted["tile-objectives"] == 1
 
