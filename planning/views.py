@@ -36,8 +36,8 @@ from qms.views.generic import (
     ServiceFormView,
     add_service_errors,
     errors_to_messages,
+    form_step,
     posted_int,
-    render_detail_again,
 )
 from qms.visibility import get_visible_or_404
 
@@ -161,57 +161,40 @@ class ObjectiveStepView(PortalPermissionMixin, View):
         objective = get_visible_or_404(
             Objective.objects.select_related("department"), request.user, pk=pk
         )
-        step = request.POST.get("step")
+        step, user = request.POST.get("step"), request.user
+        steps = {
+            "value": (
+                MeasurementForm(request.POST, objective=objective),
+                lambda data: services.measurement_record(actor=user, objective=objective, **data),
+                lambda _result: _("The value is recorded."),
+            ),
+            "action": (
+                PlanActionForm(request.POST),
+                lambda data: services.objective_action(actor=user, objective=objective, **data),
+                lambda action: (
+                    _("The action %(number)s is in the tracker.") % {"number": action.number}
+                ),
+            ),
+            "withdraw": (
+                ReasonForm(request.POST),
+                lambda data: services.objective_withdraw(actor=user, objective=objective, **data),
+                lambda _result: _("The objective is withdrawn."),
+            ),
+        }
         try:
-            if step == "value":
-                form = MeasurementForm(request.POST, objective=objective)
-                if not form.is_valid():
-                    return render_detail_again(request, ObjectiveDetailView, pk, {"value": form})
-                try:
-                    services.measurement_record(
-                        actor=request.user,
-                        objective=objective,
-                        period_end=form.cleaned_data["period_end"],
-                        value=form.cleaned_data["value"],
-                        note=form.cleaned_data["note"],
-                    )
-                except ValidationError as error:
-                    add_service_errors(form, error)
-                    return render_detail_again(request, ObjectiveDetailView, pk, {"value": form})
-                messages.success(request, _("The value is recorded."))
-            elif step == "measure":
-                if not services.can_record_value(request.user, objective):
+            if step == "measure":
+                if not services.can_record_value(user, objective):
                     raise PermissionDenied
                 changed = services.measure_live(objective)
                 messages.success(
                     request, _("Measured again: %(n)s values changed.") % {"n": changed}
                 )
-            elif step == "action":
-                form = PlanActionForm(request.POST)
-                if not form.is_valid():
-                    return render_detail_again(request, ObjectiveDetailView, pk, {"action": form})
-                try:
-                    action = services.objective_action(
-                        actor=request.user, objective=objective, **form.cleaned_data
-                    )
-                except ValidationError as error:
-                    add_service_errors(form, error)
-                    return render_detail_again(request, ObjectiveDetailView, pk, {"action": form})
-                messages.success(
-                    request,
-                    _("The action %(number)s is in the tracker.") % {"number": action.number},
-                )
-            elif step == "withdraw":
-                form = ReasonForm(request.POST)
-                if not form.is_valid():
-                    return render_detail_again(request, ObjectiveDetailView, pk, {"withdraw": form})
-                services.objective_withdraw(
-                    actor=request.user,
-                    objective=objective,
-                    reason=form.cleaned_data["reason"],
-                    version=form.cleaned_data["version"],
-                )
-                messages.success(request, _("The objective is withdrawn."))
+            elif step in steps:
+                form, service, message = steps[step]
+                result, page = form_step(request, ObjectiveDetailView, pk, step, form, service)
+                if page is not None:
+                    return page
+                messages.success(request, message(result))
         except ValidationError as error:
             errors_to_messages(request, error)
         return redirect(objective)
@@ -385,57 +368,32 @@ class RiskDetailView(PortalPermissionMixin, DetailView):
 class RiskStepView(PortalPermissionMixin, View):
     def post(self, request, pk: int):
         risk = get_visible_or_404(Risk.objects.select_related("department"), request.user, pk=pk)
-        step = request.POST.get("step")
-        try:
-            if step == "review":
-                form = RiskReviewForm(request.POST)
-                if not form.is_valid():
-                    return render_detail_again(request, RiskDetailView, pk, {"review": form})
-                data = form.cleaned_data
-                try:
-                    services.risk_review(
-                        actor=request.user,
-                        risk=risk,
-                        likelihood=data["likelihood"],
-                        impact=data["impact"],
-                        residual_likelihood=data["residual_likelihood"],
-                        residual_impact=data["residual_impact"],
-                        note=data["note"],
-                        next_review=data["next_review"],
-                        version=data["version"],
-                    )
-                except ValidationError as error:
-                    add_service_errors(form, error)
-                    return render_detail_again(request, RiskDetailView, pk, {"review": form})
-                messages.success(request, _("The review is recorded."))
-            elif step == "action":
-                form = PlanActionForm(request.POST)
-                if not form.is_valid():
-                    return render_detail_again(request, RiskDetailView, pk, {"action": form})
-                try:
-                    action = services.risk_action(
-                        actor=request.user, risk=risk, **form.cleaned_data
-                    )
-                except ValidationError as error:
-                    add_service_errors(form, error)
-                    return render_detail_again(request, RiskDetailView, pk, {"action": form})
-                messages.success(
-                    request,
-                    _("The action %(number)s is in the tracker.") % {"number": action.number},
-                )
-            elif step == "close":
-                form = ReasonForm(request.POST)
-                if not form.is_valid():
-                    return render_detail_again(request, RiskDetailView, pk, {"close": form})
-                services.risk_close(
-                    actor=request.user,
-                    risk=risk,
-                    reason=form.cleaned_data["reason"],
-                    version=form.cleaned_data["version"],
-                )
-                messages.success(request, _("The risk is closed."))
-        except ValidationError as error:
-            errors_to_messages(request, error)
+        step, user = request.POST.get("step"), request.user
+        steps = {
+            "review": (
+                RiskReviewForm(request.POST),
+                lambda data: services.risk_review(actor=user, risk=risk, **data),
+                lambda _result: _("The review is recorded."),
+            ),
+            "action": (
+                PlanActionForm(request.POST),
+                lambda data: services.risk_action(actor=user, risk=risk, **data),
+                lambda action: (
+                    _("The action %(number)s is in the tracker.") % {"number": action.number}
+                ),
+            ),
+            "close": (
+                ReasonForm(request.POST),
+                lambda data: services.risk_close(actor=user, risk=risk, **data),
+                lambda _result: _("The risk is closed."),
+            ),
+        }
+        if step in steps:
+            form, service, message = steps[step]
+            result, page = form_step(request, RiskDetailView, pk, step, form, service)
+            if page is not None:
+                return page
+            messages.success(request, message(result))
         return redirect(risk)
 
 

@@ -20,10 +20,9 @@ from qms.views.generic import (
     ObjectListView,
     PortalPermissionMixin,
     ServiceFormView,
-    add_service_errors,
     errors_to_messages,
+    form_step,
     posted_int,
-    render_detail_again,
 )
 from qms.visibility import get_visible_or_404
 from reviews import services
@@ -137,45 +136,46 @@ class ReviewDetailView(PortalPermissionMixin, DetailView):
 class ReviewStepView(PortalPermissionMixin, View):
     def post(self, request, pk: int):
         review = get_visible_or_404(ManagementReview.objects, request.user, pk=pk)
-        step = request.POST.get("step")
-        forms = {
-            "minutes": MinutesForm,
-            "decision": DecisionForm,
-            "sign": SignForm,
-            "cancel": CancelForm,
+        step, user = request.POST.get("step"), request.user
+        steps = {
+            "minutes": (
+                MinutesForm(request.POST),
+                lambda data: services.review_hold(actor=user, review=review, **data),
+                lambda _result: _("The minutes are recorded."),
+            ),
+            "decision": (
+                DecisionForm(request.POST),
+                lambda data: services.decision_add(actor=user, review=review, **data),
+                lambda decision: (
+                    _("The decision is recorded; action %(number)s is in the tracker.")
+                    % {"number": decision.action.number}
+                ),
+            ),
+            "sign": (
+                SignForm(request.POST),
+                lambda data: services.review_sign(
+                    actor=user, review=review, request=request, **data
+                ),
+                lambda _result: _("The minutes are signed and kept as a record."),
+            ),
+            "cancel": (
+                CancelForm(request.POST),
+                lambda data: services.review_cancel(actor=user, review=review, **data),
+                lambda _result: _("The review is cancelled."),
+            ),
         }
-        form = forms[step](request.POST) if step in forms else None
-        if form is not None and not form.is_valid():
-            return render_detail_again(request, ReviewDetailView, pk, {step: form})
-        data = form.cleaned_data if form is not None else {}
         try:
             if step == "compile":
                 services.review_compile(
-                    actor=request.user,
-                    review=review,
-                    version=posted_int(request.POST.get("version")),
+                    actor=user, review=review, version=posted_int(request.POST.get("version"))
                 )
                 messages.success(request, _("The inputs are compiled from today's data."))
-            elif step == "minutes":
-                services.review_hold(actor=request.user, review=review, **data)
-                messages.success(request, _("The minutes are recorded."))
-            elif step == "decision":
-                decision = services.decision_add(actor=request.user, review=review, **data)
-                messages.success(
-                    request,
-                    _("The decision is recorded; action %(number)s is in the tracker.")
-                    % {"number": decision.action.number},
-                )
-            elif step == "sign":
-                services.review_sign(actor=request.user, review=review, request=request, **data)
-                messages.success(request, _("The minutes are signed and kept as a record."))
-            elif step == "cancel":
-                services.review_cancel(actor=request.user, review=review, **data)
-                messages.success(request, _("The review is cancelled."))
+            elif step in steps:
+                form, service, message = steps[step]
+                result, page = form_step(request, ReviewDetailView, pk, step, form, service)
+                if page is not None:
+                    return page
+                messages.success(request, message(result))
         except ValidationError as error:
-            if form is None:
-                errors_to_messages(request, error)
-            else:
-                add_service_errors(form, error)
-                return render_detail_again(request, ReviewDetailView, pk, {step: form})
+            errors_to_messages(request, error)
         return redirect(review)

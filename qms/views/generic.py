@@ -196,6 +196,18 @@ def render_detail_again(request, view_class, pk: int, forms: dict):
     )
 
 
+def form_step(request, view_class, pk: int, name: str, form, service):
+    """One form posted on an object's page: when valid, ``service(cleaned_data)`` runs.
+    Returns ``(result, None)`` when it did, or ``(None, page)`` — the object's page again
+    with the form's errors (its own or the service's) next to the fields."""
+    if form.is_valid():
+        try:
+            return service(form.cleaned_data), None
+        except ValidationError as error:
+            add_service_errors(form, error)
+    return None, render_detail_again(request, view_class, pk, {name: form})
+
+
 def posted_int(value) -> int | None:
     """A whole number posted in a form (an id, a version), or None for anything else."""
     return int(value) if value and str(value).isdigit() else None
