@@ -106,6 +106,7 @@ platform_patterns = [
         name="evidence_download",
     ),
     path("search/", views.SearchView.as_view(), name="search"),
+    path("healthz/", views.HealthView.as_view(), name="health"),
     path("admin/security-log/", views.SecurityLogView.as_view(), name="security_log"),
 ]
 

@@ -650,3 +650,15 @@ class SecurityLogView(ObjectListView):
         if self.request.GET.get("verify"):
             context["chain"] = security_log.verify_chain()
         return context
+
+
+class HealthView(View):
+    """``/healthz/``: the smallest page the portal serves — a template rendered without the
+    request's context processors: no database, no session. Load balancers poll it;
+    ``make bench`` measures the machine's ceiling with it."""
+
+    def get(self, request):
+        from django.http import HttpResponse
+        from django.template.loader import render_to_string
+
+        return HttpResponse(render_to_string("qms/healthz.html"))

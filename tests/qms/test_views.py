@@ -355,3 +355,9 @@ def test_production_warns_when_email_is_not_configured(settings):
     assert [w.id for w in email_is_configured(None)] == ["qms.W001"]
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     assert email_is_configured(None) == []
+
+
+def test_health_page_needs_no_database_and_no_sign_in(client, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        response = client.get("/healthz/")
+    assert response.status_code == 200 and b"ok" in response.content
