@@ -7,6 +7,7 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
+from django.db.models.functions import Length
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -15,9 +16,10 @@ from qms.history import save_with_history
 
 def next_number(model: type[models.Model], prefix: str, today: date, field: str = "number") -> str:
     stem = f"{prefix}-{today.year}-"
+    # longest first: past 9999 in a year, "…-10000" sorts before "…-9999" as text
     last = (
         model.objects.filter(**{f"{field}__startswith": stem})
-        .order_by(f"-{field}")
+        .order_by(Length(field).desc(), f"-{field}")
         .values_list(field, flat=True)
         .first()
     )
