@@ -28,8 +28,14 @@ class Command(BaseCommand):
             default=datagen.DEFAULT_SEED,
             help="Random seed: the same seed on the same day gives the same data.",
         )
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="Do nothing (and succeed) when the database already holds data: make bench "
+            "generates the agency once and reuses it.",
+        )
 
-    def handle(self, *args, scale, seed, **options):
+    def handle(self, *args, scale, seed, if_empty=False, **options):
         def report(part: str, summary: str, seconds: float) -> None:
             self.stdout.write(f"{part}: {summary} in {duration(seconds)}")
             self.stdout.flush()
@@ -37,5 +43,8 @@ class Command(BaseCommand):
         try:
             total = datagen.generate(datagen.SCALES[scale], seed=seed, report=report)
         except datagen.DatabaseNotEmpty as exc:
+            if if_empty:
+                self.stdout.write("the database already holds data: kept as it is")
+                return
             raise CommandError(str(exc)) from exc
         self.stdout.write(f"total: {duration(total)}")
