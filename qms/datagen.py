@@ -959,11 +959,9 @@ def _year_numbers(prefix: str, moments: Sequence[datetime]) -> list[str]:
 
 
 def _add_months(day: date, months: int) -> date:
-    # as documents.services.add_months
-    month = day.month - 1 + months
-    year = day.year + month // 12
-    month = month % 12 + 1
-    return date(year, month, min(day.day, month_calendar.monthrange(year, month)[1]))
+    from documents.services import add_months
+
+    return add_months(day, months)
 
 
 def _add_years(day: date, years: int) -> date:
