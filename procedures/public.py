@@ -100,6 +100,7 @@ class PublicProcedureView(DetailView):
 
 # --- Case lookup, rating, complaint ---------------------------------------------------
 
+
 def lookup_limit() -> tuple[int, int]:
     """Ten lookups per ten minutes per address unless configured otherwise (a load test
     from one address raises it)."""
