@@ -1,20 +1,14 @@
 import django_filters
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from audits.choices import AuditStatus, AuditType
 from audits.models import Audit
-from qms.filters import ALL, visible_departments
-
-
-def _years():
-    this_year = timezone.localdate().year
-    return [(str(y), str(y)) for y in range(this_year + 1, this_year - 6, -1)]
+from qms.filters import ALL, recent_years, visible_departments
 
 
 class AuditFilter(django_filters.FilterSet):
     year = django_filters.ChoiceFilter(
-        label=_("Year"), choices=_years, method="by_year", empty_label=ALL
+        label=_("Year"), choices=recent_years, method="by_year", empty_label=ALL
     )
     status = django_filters.ChoiceFilter(
         label=_("Status"),

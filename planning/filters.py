@@ -7,13 +7,8 @@ from planning import matrix
 from planning.choices import Measure, ObjectiveStatus, RiskKind, RiskLevel, RiskStatus, Treatment
 from planning.models import Objective, Risk
 from procedures.models import Process
-from qms.filters import ALL, visible_departments
+from qms.filters import ALL, recent_years, visible_departments
 from qms.search import fold
-
-
-def _years():
-    this_year = timezone.localdate().year
-    return [(str(y), str(y)) for y in range(this_year + 1, this_year - 6, -1)]
 
 
 def _visible_processes(request):
@@ -22,7 +17,7 @@ def _visible_processes(request):
 
 class ObjectiveFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search")
-    year = django_filters.ChoiceFilter(label=_("Year"), choices=_years, empty_label=ALL)
+    year = django_filters.ChoiceFilter(label=_("Year"), choices=recent_years, empty_label=ALL)
     department = django_filters.ModelChoiceFilter(
         label=_("Department"), queryset=visible_departments, method="in_department", empty_label=ALL
     )

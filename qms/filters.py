@@ -18,6 +18,14 @@ class DateInput(forms.DateInput):
 ALL = _("All")
 
 
+def recent_years() -> list[tuple[str, str]]:
+    """Next year and the five before this one, newest first: the years a list offers."""
+    from django.utils import timezone
+
+    this_year = timezone.localdate().year
+    return [(str(y), str(y)) for y in range(this_year + 1, this_year - 6, -1)]
+
+
 class ActiveFilter(django_filters.ChoiceFilter):
     """Active / inactive, or both — instead of django-filter's "Unknown / Yes / No"."""
 
