@@ -38,6 +38,7 @@ test: install
 # on-time figures over 100,000 service cases and the dashboard (on PostgreSQL with
 # BENCH_DATABASE_URL), then the load benchmark against the agency data (bench-load).
 AGENCY_DB ?= postgres://postgres@127.0.0.1:5432/qms_bench_agency
+BENCH_MEDIA ?= $(CURDIR)/bench/tmp/media
 bench: install
 	$(PY) bench/evidence_pack.py
 	$(PY) bench/service_figures.py
@@ -48,8 +49,8 @@ bench: install
 bench-load: install
 	psql "$(AGENCY_DB)" -c "select 1" >/dev/null 2>&1 || createdb -h 127.0.0.1 -U postgres qms_bench_agency
 	DATABASE_URL="$(AGENCY_DB)" $(PY) manage.py migrate -v0
-	DATABASE_URL="$(AGENCY_DB)" $(PY) manage.py generate_data --scale agency --if-empty
-	BENCH_DATABASE_URL="$(AGENCY_DB)" $(PY) bench/load.py
+	DATABASE_URL="$(AGENCY_DB)" MEDIA_ROOT="$(BENCH_MEDIA)" $(PY) manage.py generate_data --scale agency --if-empty
+	BENCH_DATABASE_URL="$(AGENCY_DB)" BENCH_MEDIA_ROOT="$(BENCH_MEDIA)" $(PY) bench/load.py
 
 lint: install
 	$(VENV)/bin/ruff check .

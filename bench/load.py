@@ -60,6 +60,8 @@ def environment(static_root: str) -> dict[str, str]:
         STATIC_ROOT=static_root,
         QMS_PUBLIC_LOOKUP_LIMIT="1000000000",
         CONN_MAX_AGE="60",
+        # where generate_data wrote the revisions' files (make bench-load passes the same)
+        MEDIA_ROOT=os.environ.get("BENCH_MEDIA_ROOT", str(ROOT / "bench" / "tmp" / "media")),
     )
     return env
 

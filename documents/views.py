@@ -727,9 +727,9 @@ class AcknowledgementListView(PortalPermissionMixin, TemplateView):
             return exports.export_response(
                 fmt, rows, columns, f"acknowledgements-{self.revision.document.code}"
             )
-        from django.core.paginator import Paginator
+        from qms.pagination import CappedPaginator
 
-        page = Paginator(rows, 50).get_page(request.GET.get("page"))
+        page = CappedPaginator(rows, 50).get_page(request.GET.get("page"))
         context = self.get_context_data(
             revision=self.revision,
             page_obj=page,

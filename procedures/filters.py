@@ -88,14 +88,11 @@ class ProcessFilter(django_filters.FilterSet):
         return queryset.filter(department__path__startswith=value.path)
 
 
-def _procedures(request):
-    return Procedure.objects.order_by("code") if request else Procedure.objects.none()
-
-
 class CaseFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Receipt code or applicant"), method="search")
-    procedure = django_filters.ModelChoiceFilter(
-        label=_("Procedure"), queryset=_procedures, empty_label=ALL
+    # A text box, not a list: an agency has hundreds or thousands of procedures
+    procedure = django_filters.CharFilter(
+        label=_("Procedure (code or name)"), method="by_procedure"
     )
     department = django_filters.ModelChoiceFilter(
         label=_("Department"), queryset=visible_departments, method="in_department", empty_label=ALL
@@ -136,6 +133,9 @@ class CaseFilter(django_filters.FilterSet):
 
     def search(self, queryset, name, value):
         return queryset.filter(search_text__contains=fold(value))
+
+    def by_procedure(self, queryset, name, value):
+        return queryset.filter(procedure__search_text__contains=fold(value))
 
     def in_department(self, queryset, name, value):
         """Cases of the department in charge, or now at a step of that department."""

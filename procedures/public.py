@@ -13,13 +13,13 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Prefetch
+from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
-from django.views.generic import DetailView, ListView, TemplateView
+from django.views.generic import DetailView, ListView
 
 from procedures import services
 from procedures.forms import ComplaintForm, LookupForm, RatingForm
@@ -32,24 +32,25 @@ from procedures.models import (
     ServiceCase,
 )
 from procedures.performance import performance, total
+from qms.pagination import CappedPaginator
 from qms.public_forms import rate_limited
 from qms.search import fold
 
 
-class PublicCatalogueView(ListView):
-    template_name = "procedures/public/catalogue.html"
-    context_object_name = "procedures"
+class PublicProcedureListView(ListView):
+    """A paginated list of the public procedures, searched by name or code and filtered by
+    field (the catalogue and the transparency page)."""
+
+    paginator_class = CappedPaginator
 
     def get_paginate_by(self, queryset):
         return settings.QMS_LIST_PAGE_SIZE
 
+    def procedures(self):
+        return Procedure.objects.public().select_related("department").order_by("field", "code")
+
     def get_queryset(self):
-        procedures = (
-            Procedure.objects.public()
-            .select_related("department")
-            .annotate(step_count=Count("steps"))
-            .order_by("field", "code")
-        )
+        procedures = self.procedures()
         query = self.request.GET.get("q", "").strip()
         if query:
             procedures = procedures.filter(search_text__contains=fold(query))
@@ -60,8 +61,6 @@ class PublicCatalogueView(ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        params = self.request.GET.copy()
-        params.pop("page", None)
         context.update(
             fields=list(
                 Procedure.objects.public()
@@ -71,9 +70,13 @@ class PublicCatalogueView(ListView):
             ),
             query=self.request.GET.get("q", ""),
             field=self.request.GET.get("field", ""),
-            querystring=params.urlencode(),
         )
         return context
+
+
+class PublicCatalogueView(PublicProcedureListView):
+    template_name = "procedures/public/catalogue.html"
+    context_object_name = "procedures"
 
 
 class PublicProcedureView(DetailView):
@@ -232,12 +235,13 @@ class PublicComplaintView(View):
         return render(request, self.template_name, {"form": form})
 
 
-class PublicTransparencyView(TemplateView):
+class PublicTransparencyView(PublicProcedureListView):
     """The agency's commitments and results, for anyone: the quality policy, the scope of
     the quality management system, and per procedure the on-time rate and satisfaction
-    index of the last twelve months (computed once a day)."""
+    index of the last twelve months (computed once a day), a page of procedures at a time."""
 
     template_name = "procedures/public/transparency.html"
+    context_object_name = "procedures"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -254,16 +258,12 @@ class PublicTransparencyView(TemplateView):
             ),
             timeout=24 * 3600,
         )
-        procedures = list(
-            Procedure.objects.public().select_related("department").order_by("field", "code")
-        )
         figures = {row.key: row for row in rows}
-        for procedure in procedures:
+        for procedure in context["procedures"]:
             procedure.figures = figures.get(procedure.pk)
         context.update(
             policy=_quality_policy(),
-            procedures=procedures,
-            fields=sorted({p.field for p in procedures}),
+            procedure_count=Procedure.objects.public().count(),
             total=total(rows),
             start=start,
             end=end - timedelta(days=1),

@@ -7,9 +7,15 @@ QMS manager (``procedures.manage_processes``) changes them.
 
 from __future__ import annotations
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
-from qms.visibility import department_scope_q, has_global_view, is_active_user, role_slugs
+from qms.visibility import (
+    department_scope_q,
+    has_global_view,
+    is_active_user,
+    role_slugs,
+    scope_department_ids,
+)
 
 
 def everyone_signed_in_q(user) -> Q | None:
@@ -49,10 +55,18 @@ def case_visibility_q(user) -> Q | None:
         return None
     if role_slugs(user) == {"external_auditor"}:
         return Q(pk__in=[])
-    handled = CaseStep.objects.filter(
-        department_scope_q(user, field="department") | Q(handler=user)
-    ).values("case_id")
-    return department_scope_q(user) | Q(received_by=user) | Q(pk__in=handled)
+    # One EXISTS per kind of involvement, each answered from its own two-column index
+    # (procedures_casestep (department, case) and (handler, case)): PostgreSQL then walks
+    # the newest cases and stops at a page, instead of collecting every step of the scope.
+    involved = Q(received_by=user) | Exists(
+        CaseStep.objects.filter(case=OuterRef("pk"), handler=user)
+    )
+    departments = scope_department_ids(user)
+    if departments:
+        involved |= Q(department__in=departments) | Exists(
+            CaseStep.objects.filter(case=OuterRef("pk"), department__in=departments)
+        )
+    return involved
 
 
 def feedback_visibility_q(user) -> Q | None:

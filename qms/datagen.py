@@ -32,6 +32,7 @@ import io
 import json
 import random
 import time as stopwatch
+import uuid
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import nullcontext
@@ -490,6 +491,7 @@ _COPY_TEXT: dict[type, Callable[[Any], str]] = {
     datetime: datetime.isoformat,
     date: date.isoformat,
     Decimal: str,
+    uuid.UUID: str,
     list: _json_text,
     dict: _json_text,
 }
@@ -1287,6 +1289,59 @@ def _approver(ctx: Context, unit_id: int, not_in: set[int]) -> int:
     return ctx.rng.choice([p for p in ctx.by_role["top_management"] if p not in not_in])
 
 
+SAMPLE_FILES = 6
+
+
+def _revision_files(ctx: Context, revisions: list[dict]) -> None:
+    """Every revision has its file, as the product requires before submission: a dozen small
+    PDFs are written once to the storage and shared by the attachments (each attachment is
+    its own row, with its history row), so downloads can be measured."""
+    import hashlib
+
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    from qms.models import Attachment
+    from qms.pdf import html_to_pdf
+
+    if not revisions:
+        return
+    samples = []
+    for n in range(SAMPLE_FILES):
+        data = html_to_pdf(
+            f"<h1 style='font-family:sans-serif'>Tài liệu mẫu {n + 1:02d}</h1>"
+            "<p>Quy định cách thức thực hiện thống nhất, đúng thời hạn, công khai và minh bạch."
+            "</p><p>规范统一、按时、公开、透明地办理。</p>"
+        )
+        name = default_storage.save(f"generated/sample-{n + 1:02d}.pdf", ContentFile(data))
+        samples.append((name, len(data), hashlib.sha256(data).hexdigest()))
+    revision_ct = ctx.content_types["revision"]
+    rows = []
+    ids = ctx.writer.ids(Attachment, len(revisions))
+    for attachment_id, revision in zip(ids, revisions, strict=True):
+        name, size, sha = samples[revision["id"] % SAMPLE_FILES]
+        rows.append(
+            {
+                "id": attachment_id,
+                "uuid": uuid.UUID(int=attachment_id, version=4),
+                "content_type_id": revision_ct,
+                "object_id": revision["id"],
+                "file": name,
+                "original_name": f"revision-{revision['number']:02d}.pdf",
+                "description": "",
+                "size": size,
+                "sha256": sha,
+                "mime_type": "application/pdf",
+                "uploaded_by_id": revision["created_by_id"],
+                "uploaded_at": revision["created_at"],
+                "_when": revision["created_at"],
+                "_who": revision["created_by_id"],
+            }
+        )
+        revision["file_id"] = attachment_id
+    ctx.writer.insert(Attachment, rows, reason="File attached")
+
+
 def make_documents(ctx: Context) -> str:
     """The document register: documents, their revisions with review and approval steps
     (approvals e-signed), periodic reviews, distribution lists and the acknowledgements
@@ -1530,6 +1585,7 @@ def make_documents(ctx: Context) -> str:
                 legal_links.append((info.id, rng.choice(ctx.external_ids)))
     writer.insert_m2m(Document, "clauses", clause_links, history_of)
     writer.insert_m2m(Document, "legal_basis", legal_links, history_of)
+    _revision_files(ctx, revisions)
     writer.insert(Revision, revisions, reason="Revision started")
     writer.insert(Signature, signatures)
     for row, i in zip(steps, writer.ids(ApprovalStep, len(steps)), strict=True):
@@ -1588,7 +1644,8 @@ def _distribute(ctx: Context, effective: list) -> tuple[list[dict], list[dict]]:
             want = len(chosen) + min(room - len(chosen), rng.choice([0, 0, 1, 2]))
         else:
             want = max(1, min(room, round(share * rng.uniform(0.3, 1.7))))
-        want = min(want, len(everyone))
+        # no later document can take more than everyone: take the excess now
+        want = min(max(want, remaining - left * len(everyone)), len(everyone))
         named = [p for p in own if p not in chosen]
         rng.shuffle(named)
         while len(chosen) < want:

@@ -59,6 +59,22 @@ class Stamp:
 
 
 def _overlay(width_pt: float, height_pt: float, stamp: Stamp) -> bytes:
+    """The stamp as a one-page PDF. Rendering it is most of a download's time (WeasyPrint,
+    ~150 ms) and a stamp names one person on one day: kept a day, so that opening the same
+    document again, or another of the same size with the same wording, costs a merge."""
+    import hashlib
+
+    from django.core.cache import cache
+
+    key = "qms:stamp:" + hashlib.sha256(repr((width_pt, height_pt, stamp)).encode()).hexdigest()
+    overlay = cache.get(key)
+    if overlay is None:
+        overlay = _render_overlay(width_pt, height_pt, stamp)
+        cache.set(key, overlay, 24 * 3600)
+    return overlay
+
+
+def _render_overlay(width_pt: float, height_pt: float, stamp: Stamp) -> bytes:
     header = "<br>".join(escape(line) for line in stamp.header)
     footer = "<br>".join(escape(line) for line in stamp.footer)
     watermark = f'<div class="watermark">{escape(stamp.watermark)}</div>' if stamp.watermark else ""

@@ -51,3 +51,27 @@ def search(user, query: str, *, limit: int = 20) -> dict[str, list[Hit]]:
         if hits:
             results[key] = hits
     return results
+
+
+def trigram_indexes(*indexes: tuple[str, str]):
+    """A migration operation creating GIN trigram indexes ``(table, index name)`` on
+    ``search_text``, so that a substring search reads the index instead of every row
+    (PostgreSQL only; SQLite scans, which is fine at its sizes)."""
+    from django.db import migrations
+
+    def create(apps, schema_editor):
+        if schema_editor.connection.vendor != "postgresql":
+            return
+        schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+        for table, name in indexes:
+            schema_editor.execute(
+                f"CREATE INDEX IF NOT EXISTS {name} ON {table} USING gin (search_text gin_trgm_ops)"
+            )
+
+    def drop(apps, schema_editor):
+        if schema_editor.connection.vendor != "postgresql":
+            return
+        for _table, name in indexes:
+            schema_editor.execute(f"DROP INDEX IF EXISTS {name}")
+
+    return migrations.RunPython(create, drop)

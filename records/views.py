@@ -408,7 +408,7 @@ class BatchDetailView(PortalPermissionMixin, DetailView):
         items = batch.items.select_related(
             "record", "record__record_type", "record__department"
         ).order_by("excluded", "record__record_type__code", "record__record_date")
-        from django.core.paginator import Paginator
+        from qms.pagination import CappedPaginator
 
         summary = batch.items.filter(excluded=False).aggregate(
             total=Count("pk"),
@@ -418,7 +418,7 @@ class BatchDetailView(PortalPermissionMixin, DetailView):
         )
         context.update(
             summary=summary,
-            page_obj=Paginator(items, 100).get_page(self.request.GET.get("page")),
+            page_obj=CappedPaginator(items, 100).get_page(self.request.GET.get("page")),
             colours=BATCH_COLOURS,
             can_decide=services.can_manage(self.request.user)
             and batch.status == BatchStatus.PROPOSED,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -117,6 +118,8 @@ class ServiceCase(models.Model):
         permissions = [("view_all_cases", _("Can see every service case"))]
         indexes = [
             models.Index(fields=["status", "due_at"]),
+            # a status filter with the default newest-first order (the overdue cases)
+            models.Index(fields=["status", "received_at"], name="case_status_received"),
             models.Index(fields=["procedure", "received_at"]),
             models.Index(fields=["department", "received_at"]),
         ]
@@ -186,6 +189,17 @@ class CaseStep(models.Model):
         verbose_name_plural = _("case steps")
         constraints = [
             models.UniqueConstraint(fields=["case", "position"], name="case_step_unique")
+        ]
+        # who sees a case (procedures.selectors.case_visibility_q): answered index-only
+        indexes = [
+            models.Index(fields=["department", "case"], name="case_step_department_case"),
+            models.Index(fields=["handler", "case"], name="case_step_handler_case"),
+            # the steps being handled now (My tasks, reminders): thousands among millions
+            models.Index(
+                fields=["due_at"],
+                condition=Q(finished_at__isnull=True, started_at__isnull=False),
+                name="case_step_open_due",
+            ),
         ]
 
     def __str__(self) -> str:

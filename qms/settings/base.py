@@ -106,6 +106,9 @@ if REDIS_URL:
             "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
         }
     }
+    # Sessions are read from Redis on every request and written through to the database,
+    # so a Redis restart signs nobody out.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -263,6 +266,9 @@ QMS_AGENCY_NAME = env("QMS_AGENCY_NAME", default="")
 QMS_MAX_UPLOAD_MB = env.int("QMS_MAX_UPLOAD_MB", default=25)
 QMS_WEEKEND_DAYS = [int(d) for d in env.list("QMS_WEEKEND_DAYS", default=["5", "6"])]
 QMS_LIST_PAGE_SIZE = env.int("QMS_LIST_PAGE_SIZE", default=25)
+# List pages count at most this many rows ("more than 10,000"): see qms/pagination.py.
+QMS_LIST_COUNT_LIMIT = env.int("QMS_LIST_COUNT_LIMIT", default=10_000)
+QMS_LIST_COUNT_CACHE_ABOVE = env.int("QMS_LIST_COUNT_CACHE_ABOVE", default=1_000)
 QMS_EXPORT_MAX_ROWS = env.int("QMS_EXPORT_MAX_ROWS", default=100_000)
 # Office hours of a working day: statutory times and step allowances count only these
 # (eight hours by default; a step allowed in hours counts at that many hours a day).

@@ -17,6 +17,7 @@ from django.views.generic import FormView, ListView
 
 from qms import exports, security_log
 from qms.models import SecurityEvent
+from qms.pagination import CappedPaginator
 from qms.visibility import get_visible_or_404
 
 
@@ -50,6 +51,8 @@ class ObjectListView(PortalPermissionMixin, ListView):
     #: a list evidence-pack source (``qms.evidence.register_list_pack_source``) for this page
     pack_source = ""
     title = ""
+
+    paginator_class = CappedPaginator
 
     def get_paginate_by(self, queryset):
         return settings.QMS_LIST_PAGE_SIZE

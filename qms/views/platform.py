@@ -8,7 +8,6 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -41,6 +40,7 @@ from qms.forms import (
 from qms.middleware import set_language_cookie
 from qms.models import Attachment, CalendarDay, Department, Notification, SecurityEvent, User
 from qms.mytasks import tasks_for
+from qms.pagination import CappedPaginator
 from qms.roles import role_name
 from qms.views.generic import ObjectListView, PortalPermissionMixin, add_service_errors
 from qms.visibility import VisibleObjectMixin, granted_departments
@@ -118,7 +118,7 @@ class NotificationListView(LoginRequiredMixin, TemplateView):
         rows = Notification.objects.filter(recipient=self.request.user)
         if self.request.GET.get("unread"):
             rows = rows.filter(read_at__isnull=True)
-        page = Paginator(rows, 25).get_page(self.request.GET.get("page"))
+        page = CappedPaginator(rows, 25).get_page(self.request.GET.get("page"))
         context.update(page_obj=page, only_unread=bool(self.request.GET.get("unread")))
         return context
 
@@ -591,7 +591,7 @@ class ActivityView(PortalPermissionMixin, TemplateView):
                 date_to=data["date_to"],
             )
         rows = history.activity(**filters) if not form.errors else None
-        page = Paginator(rows if rows is not None else [], 50).get_page(
+        page = CappedPaginator(rows if rows is not None else [], 50).get_page(
             self.request.GET.get("page")
         )
         user_ids = {row["history_user_id"] for row in page.object_list if row["history_user_id"]}

@@ -3,8 +3,6 @@
 from datetime import timedelta
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from audits import services
 from audits.models import Audit, AuditProgramme, ChecklistItem, Finding
@@ -13,6 +11,7 @@ from qms.models import Attachment, IsoClause, SecurityEvent, Signature
 from tests.audits.conftest import TODAY, plan
 from tests.factories import PASSWORD, UserFactory
 from tests.permission_matrix import Case, check_list_detail_agree, check_matrix
+from tests.querycount import page_queries
 
 pytestmark = pytest.mark.django_db
 SEE_ALL = {"qms_manager": 200, "internal_auditor": 200, "top_management": 200}
@@ -219,18 +218,12 @@ def test_lists_and_pages_agree(role_users, audit_crew, audits):
     )
 
 
-def _count(client, url):
-    with CaptureQueriesContext(connection) as context:
-        assert client.get(url).status_code == 200
-    return len(context)
-
-
 def test_pages_stay_flat_as_audits_grow(client, audit_crew, org):
     first = plan(audit_crew, org)
     client.force_login(audit_crew["lead"])
     _step(client, first, step="checklist")
     client.force_login(audit_crew["manager"])
-    small = {url: _count(client, url) for url in ("/audits/", f"/audits/{first.pk}/")}
+    small = {url: page_queries(client, url) for url in ("/audits/", f"/audits/{first.pk}/")}
     for n in range(12):
         audit = plan(audit_crew, org, title=f"Đợt {n}")
         client.force_login(audit_crew["lead"])
@@ -251,7 +244,7 @@ def test_pages_stay_flat_as_audits_grow(client, audit_crew, org):
         )
         services.finding_add(actor=audit_crew["lead"], finding=finding)
     client.force_login(audit_crew["manager"])
-    large = {url: _count(client, url) for url in small}
+    large = {url: page_queries(client, url) for url in small}
     for url, count in large.items():
         assert count <= small[url] + 1, (url, small[url], count)
         assert count <= 25, (url, count)

@@ -3,14 +3,13 @@
 from datetime import timedelta
 
 import pytest
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from documents.choices import DocumentStatus, RevisionStatus
 from documents.models import Acknowledgement, ApprovalStep, Document, Revision
 from tests.documents.conftest import run_through, start
+from tests.querycount import page_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -54,14 +53,6 @@ def _bulk_documents(people, org, count: int) -> None:
         )
 
 
-def _count(client: Client, url: str) -> int:
-    client.get(url)  # warm process-level caches; only data-driven queries may differ
-    with CaptureQueriesContext(connection) as context:
-        response = client.get(url)
-    assert response.status_code == 200, url
-    return len(context.captured_queries)
-
-
 def test_document_pages_do_not_grow_with_the_register(people, org, procedure):
     revision = run_through(people, start(people, procedure))
     pages = {
@@ -83,7 +74,7 @@ def test_document_pages_do_not_grow_with_the_register(people, org, procedure):
             client = Client()
             client.force_login(people[who])
             for url in urls:
-                counts[(who, url)] = _count(client, url)
+                counts[(who, url)] = page_queries(client, url)
         return counts
 
     _bulk_documents(people, org, 20)

@@ -3,9 +3,7 @@
 from datetime import timedelta
 
 import pytest
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from guardian.shortcuts import assign_perm
 
 from nonconformities import services
@@ -13,6 +11,7 @@ from nonconformities.models import Action, Nonconformity
 from tests.factories import PASSWORD
 from tests.nonconformities.conftest import TODAY, add_action, report, triaged
 from tests.permission_matrix import Case, check_list_detail_agree, check_matrix
+from tests.querycount import page_queries
 
 pytestmark = pytest.mark.django_db
 SEE_ALL = {"qms_manager": 200, "internal_auditor": 200, "top_management": 200}
@@ -202,14 +201,6 @@ def test_denied_writes_change_nothing(client, crew, cases):
     assert Nonconformity.objects.get(pk=cases["a"].pk).status == "reported"
 
 
-def _count(client, url):
-    client.get(url)
-    with CaptureQueriesContext(connection) as context:
-        response = client.get(url)
-    assert response.status_code == 200, url
-    return len(context.captured_queries)
-
-
 def _grow(crew, org, n):
     start = Nonconformity.objects.count()
     ncs = Nonconformity.objects.bulk_create(
@@ -264,7 +255,7 @@ def test_pages_stay_flat_up_to_10000_actions(crew, org, cases):
             client = Client()
             client.force_login(crew[who])
             for url in urls:
-                counts[(who, url)] = _count(client, url)
+                counts[(who, url)] = page_queries(client, url)
         return counts
 
     _grow(crew, org, 50)

@@ -3,12 +3,11 @@
 from datetime import timedelta
 
 import pytest
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 
 from planning.models import Objective, Risk, Scope
 from tests.planning.conftest import TODAY, make_objective, make_risk
+from tests.querycount import page_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -127,13 +126,6 @@ def test_scope_page(org, role_users):
     assert _client(role_users["external_auditor"]).get("/planning/scope/").status_code == 403
 
 
-def _count(client, url) -> int:
-    client.get(url)
-    with CaptureQueriesContext(connection) as context:
-        assert client.get(url).status_code == 200, url
-    return len(context.captured_queries)
-
-
 def test_planning_pages_cost_the_same_with_more_data(org, role_users, heads):
     manager = role_users["qms_manager"]
     objective = make_objective(manager, heads["a"], org["a"])
@@ -148,10 +140,10 @@ def test_planning_pages_cost_the_same_with_more_data(org, role_users, heads):
         risk.get_absolute_url(),
         "/planning/scope/",
     ]
-    small = {url: _count(client, url) for url in pages}
+    small = {url: page_queries(client, url) for url in pages}
     for i in range(15):
         make_objective(manager, heads[("a", "b")[i % 2]], org[("a", "b")[i % 2]])
         make_risk(manager, org[("a1", "b")[i % 2]], likelihood=1 + i % 5)
-    large = {url: _count(client, url) for url in pages}
+    large = {url: page_queries(client, url) for url in pages}
     assert small == large
     assert max(large.values()) <= 20, large

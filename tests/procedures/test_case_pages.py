@@ -4,15 +4,14 @@ from datetime import date
 from io import BytesIO
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from pypdf import PdfReader
 
 from procedures import services
 from procedures.models import ServiceCase
 from qms import mytasks
 from tests.permission_matrix import Case, check_matrix
-from tests.procedures.conftest import APPLICANT
+from tests.procedures.conftest import APPLICANT, make_procedure
+from tests.querycount import page_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -147,17 +146,29 @@ def test_case_pages_stay_flat(client, desk):
     urls = ["/procedures/cases/", f"/procedures/cases/{first.pk}/", "/"]
     for url in urls:  # warm the caches that are not data (the quality policy, the agency name)
         client.get(url)
-    before = {url: _count(client, url) for url in urls}
+    before = {url: page_queries(client, url) for url in urls}
     for _ in range(12):
         case = services.case_receive(
             actor=desk["clerk"], procedure=desk["procedure"], applicant=APPLICANT
         )
         services.case_move(actor=desk["clerk"], case=case, version=case.version)
-    after = {url: _count(client, url) for url in urls}
+    after = {url: page_queries(client, url) for url in urls}
     assert after == before and max(after.values()) <= 25, after
 
 
-def _count(client, url) -> int:
-    with CaptureQueriesContext(connection) as captured:
-        assert client.get(url).status_code == 200
-    return len(captured)
+def test_the_case_list_filters_by_procedure_code_or_name_typed(client, desk, manager, org):
+    other = make_procedure(manager, org, code="HT-09", name="Đăng ký khai sinh")
+    services.case_receive(actor=desk["clerk"], procedure=desk["procedure"], applicant=APPLICANT)
+    services.case_receive(actor=desk["clerk"], procedure=other, applicant=APPLICANT)
+    client.force_login(manager)
+
+    def shown(query):
+        page = client.get("/procedures/cases/", {"procedure": query})
+        return {case.procedure.code for case in page.context["object_list"]}
+
+    assert shown("") == {desk["procedure"].code, "HT-09"}
+    assert shown("ht-09") == {"HT-09"}
+    assert shown("khai sinh") == {"HT-09"}  # without the diacritics
+    assert shown("không có") == set()
+    html = client.get("/procedures/cases/").content.decode()
+    assert 'name="procedure"' in html and "<option" not in html.split('name="procedure"')[1][:200]

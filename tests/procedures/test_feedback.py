@@ -15,7 +15,7 @@ from procedures import services
 from procedures.models import Feedback, Rating
 from qms.attachments import attachment_create
 from qms.calendar import add_working_days
-from tests.procedures.conftest import APPLICANT
+from tests.procedures.conftest import APPLICANT, make_procedure
 
 pytestmark = pytest.mark.django_db
 
@@ -238,3 +238,19 @@ def test_the_transparency_page_needs_no_login(desk, manager):
     html = page.content.decode()
     assert page.status_code == 200 and 'data-testid="transparency-table"' in html
     assert desk["procedure"].name in html
+
+
+def test_the_transparency_page_pages_searches_and_filters_by_field(desk, manager, org, settings):
+    """1,500 procedures are not one table: a page at a time, by field or by name."""
+    settings.QMS_LIST_PAGE_SIZE = 1
+    other = make_procedure(manager, org, code="HT-02", name="Đăng ký hộ tịch", field="Hộ tịch")
+    page = Client().get("/public/")
+    html = page.content.decode()
+    assert "2 administrative procedures" in html and "Page 1 of 2" in html
+    assert html.count('<td><a href="/public/procedures/') == 1
+    by_field = Client().get("/public/", {"field": "Hộ tịch"}).content.decode()
+    assert other.name in by_field and desk["procedure"].name not in by_field
+    by_name = Client().get("/public/", {"q": "ho tich"}).content.decode()
+    assert other.name in by_name and desk["procedure"].name not in by_name
+    none = Client().get("/public/", {"q": "không có"}).content.decode()
+    assert "No procedure matches your search." in none

@@ -3,14 +3,13 @@
 import io
 
 import pytest
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 
 from procedures.models import Procedure, Process
 from tests.permission_matrix import Case, check_matrix
 from tests.procedures.conftest import make_procedure, make_process
 from tests.procedures.test_importing import HEADER, _row, _xlsx
+from tests.querycount import page_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -146,12 +145,6 @@ def test_procedure_permission_matrix(role_users, org):
     )
 
 
-def _queries(client, url) -> int:
-    with CaptureQueriesContext(connection) as captured:
-        assert client.get(url).status_code == 200
-    return len(captured)
-
-
 def test_pages_stay_flat_as_the_catalogue_grows(client, manager, org):
     client.force_login(manager)
     first = make_procedure(manager, org, code="P-00")
@@ -167,12 +160,12 @@ def test_pages_stay_flat_as_the_catalogue_grows(client, manager, org):
         f"/public/procedures/{first.pk}/",
     ]
     client.get("/procedures/")  # caches filled once per process (content types…) are not page cost
-    before = {url: _queries(client, url) for url in urls}
+    before = {url: page_queries(client, url) for url in urls}
     for number in range(1, 15):
         make_procedure(manager, org, code=f"P-{number:02d}", process=Process.objects.first())
     for number in range(3, 12):
         make_process(manager, org, code=f"CT-{number:02d}")
-    after = {url: _queries(client, url) for url in urls}
+    after = {url: page_queries(client, url) for url in urls}
     assert after == before
     assert max(after.values()) <= 20, after
 

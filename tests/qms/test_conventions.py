@@ -113,3 +113,16 @@ def test_visible_to_is_defined_for_every_domain_manager():
         if not hasattr(model._default_manager, "visible_to"):
             missing.append(label)
     assert not missing, missing
+
+
+def test_every_list_pages_with_the_capped_paginator():
+    """A bare Paginator counts every matching row on each request (qms/pagination.py)."""
+    offenders = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for app in APP_DIRS
+        for path in app.rglob("*.py")
+        if path.name != "pagination.py"
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if "django.core.paginator" in line
+    ]
+    assert not offenders, offenders

@@ -9,6 +9,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import transaction
 from django.db.models import Count, F, Q
+from django.urls import reverse
 
 from audits.models import Audit, Finding
 from documents.models import Acknowledgement, Document, Revision
@@ -112,6 +113,17 @@ def test_documents_and_revisions_agree(generated):
     acknowledged = Acknowledgement.objects.filter(acknowledged_at__isnull=False).count()
     assert acknowledged > SMALL.acknowledgements / 2
     assert not Acknowledgement.objects.filter(acknowledged_at__lt=F("requested_at")).exists()
+
+
+def test_every_revision_has_a_file_that_downloads(generated, client):
+    assert not Revision.objects.filter(file__isnull=True).exists()
+    revision = Revision.objects.filter(status="effective").select_related("file").first()
+    assert revision.file.parent == revision and revision.file.size > 0
+    manager = User.objects.filter(groups__name="qms_manager").first()
+    client.force_login(manager)
+    response = client.get(reverse("documents:revision_file", args=[revision.pk]))
+    assert response.status_code == 200
+    assert response.content.startswith(b"%PDF")
 
 
 def test_service_cases_agree_with_their_steps_and_the_calendar(generated):

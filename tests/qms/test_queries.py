@@ -1,12 +1,11 @@
 """Every platform page costs the same number of queries with 10 or 1,000 rows behind it."""
 
 import pytest
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 
 from qms.models import CalendarDay, Department, Notification, User
 from tests.factories import DepartmentFactory, UserFactory
+from tests.querycount import page_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -27,18 +26,6 @@ def _grow(org, users: int, departments: int) -> None:
         CalendarDay.objects.get_or_create(
             date=f"2026-{1 + i // 28:02d}-{1 + i % 28:02d}", defaults={"name": "x"}
         )
-
-
-def _count(client: Client, url: str) -> int:
-    # Measure the second visit: process-level caches (content types, guardian's lookups,
-    # the agency name) are warm in both rounds, so only data-driven queries can differ.
-    client.get(url)
-    with CaptureQueriesContext(connection) as context:
-        response = client.get(url)
-        if hasattr(response, "streaming_content"):
-            b"".join(response.streaming_content)
-    assert response.status_code == 200, url
-    return len(context.captured_queries)
 
 
 PAGES = [
@@ -64,7 +51,7 @@ def test_page_query_counts_do_not_grow_with_data(role_users, org):
         client = Client()
         client.force_login(admin)
         pages = PAGES + [f"/departments/{org['a'].pk}/", f"/admin/users/{admin.pk}/"]
-        return {url: _count(client, url) for url in pages}
+        return {url: page_queries(client, url) for url in pages}
 
     _grow(org, users=10, departments=4)
     small = measure()
@@ -82,7 +69,7 @@ def test_staff_pages_stay_flat_too(role_users, org):
     def measure():
         client = Client()
         client.force_login(staff)
-        return {url: _count(client, url) for url in ["/", "/departments/", "/notifications/"]}
+        return {url: page_queries(client, url) for url in ["/", "/departments/", "/notifications/"]}
 
     _grow(org, users=10, departments=4)
     small = measure()
@@ -93,6 +80,6 @@ def test_staff_pages_stay_flat_too(role_users, org):
 def test_user_export_is_constant_in_queries(client, role_users, org):
     client.force_login(role_users["administrator"])
     _grow(org, users=20, departments=2)
-    small = _count(client, "/admin/users/?export=csv")
+    small = page_queries(client, "/admin/users/?export=csv")
     _grow(org, users=300, departments=2)
-    assert _count(client, "/admin/users/?export=csv") == small
+    assert page_queries(client, "/admin/users/?export=csv") == small

@@ -3,15 +3,14 @@
 from datetime import date
 
 import pytest
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from guardian.shortcuts import assign_perm
 
 from records import services
 from records.choices import Access
 from records.models import Record
 from tests.permission_matrix import Case, check_list_detail_agree, check_matrix
+from tests.querycount import page_queries
 from tests.records.conftest import make_type, register
 
 pytestmark = pytest.mark.django_db
@@ -112,14 +111,6 @@ def test_registering_through_the_page_with_a_foreign_department(client, cast, or
     assert "Select a valid choice" in response.content.decode()
 
 
-def _count(client, url):
-    client.get(url)
-    with CaptureQueriesContext(connection) as context:
-        response = client.get(url)
-    assert response.status_code == 200, url
-    return len(context.captured_queries)
-
-
 def test_record_pages_stay_flat(cast, org, archive):
     meetings = archive["meetings"]
     batch = archive["batch"]
@@ -157,7 +148,7 @@ def test_record_pages_stay_flat(cast, org, archive):
             client = Client()
             client.force_login(cast[who])
             for url in pages:
-                counts[(who, url)] = _count(client, url)
+                counts[(who, url)] = page_queries(client, url)
         return counts
 
     grow(10)

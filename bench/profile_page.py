@@ -1,0 +1,77 @@
+"""Where a key page spends its time, in-process (``make bench`` finds slow pages; this says
+why). Same settings, data and users as ``bench/load.py``; no gunicorn, no clients.
+
+    BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/qms_bench_agency \\
+        .venv/bin/python bench/profile_page.py "case list" [--repeat 20] [--profile] [--sql]
+
+Prints for each page whose label contains the argument: mean time per request, the part
+spent waiting for the database, the query count, the slowest queries (``--sql``) and the
+functions with the most cumulative time (``--profile``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import os
+import pstats
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+import load  # noqa: E402
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("only", nargs="?", default="")
+    parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--sql", action="store_true")
+    args = parser.parse_args()
+    os.environ.update(load.environment(tempfile.mkdtemp(prefix="qms-profile-static-")))
+    cookies, ids = load.prepare()
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    for label, user, method, path, data in load.pages(ids)[1:]:
+        if args.only not in label:
+            continue
+        client = Client()
+        if cookies[user]:
+            client.cookies["sessionid"] = cookies[user].split("=", 1)[1]
+        call = getattr(client, method.lower())
+        status = call(path, data or {}).status_code
+        started = time.perf_counter()
+        with CaptureQueriesContext(connection) as captured:
+            for _ in range(args.repeat):
+                call(path, data or {})
+        elapsed = (time.perf_counter() - started) / args.repeat * 1000
+        queries = captured.captured_queries
+        sql_ms = sum(float(q["time"]) for q in queries) * 1000 / args.repeat
+        print(
+            f"{label:<34} {status} {elapsed:7.1f} ms/request  database {sql_ms:6.1f} ms  "
+            f"{len(queries) // args.repeat} queries"
+        )
+        if args.sql:
+            per_request = queries[: len(queries) // args.repeat]
+            for query in sorted(per_request, key=lambda q: -float(q["time"]))[:8]:
+                print(f"   {float(query['time']) * 1000:7.1f} ms  {query['sql'][:400]}")
+        if args.profile:
+            profiler = cProfile.Profile()
+            profiler.enable()
+            for _ in range(args.repeat):
+                call(path, data or {})
+            profiler.disable()
+            pstats.Stats(profiler).sort_stats("cumulative").print_stats(40)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,56 @@
+"""List pages never count more rows than a person could page through (qms/pagination.py)."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_long_list_says_more_than_the_limit_and_offers_pages_up_to_it(
+    client, role_users, settings
+):
+    settings.QMS_LIST_PAGE_SIZE = 1
+    settings.QMS_LIST_COUNT_LIMIT = 2
+    client.force_login(role_users["administrator"])  # four departments in the tree
+    with CaptureQueriesContext(connection) as captured:
+        html = client.get("/departments/").content.decode()
+    assert "Showing 1–1 of more than 2" in html and "Page 1 of 2" in html
+    assert ">Last<" not in html and 'rel="next"' in html
+    counts = [
+        q["sql"] for q in captured.captured_queries if q["sql"].startswith("SELECT COUNT(*) FROM (")
+    ]
+    # the count stops after limit + 1 rows
+    assert any(sql.endswith("LIMIT 3) subquery") for sql in counts), counts
+    # the last page offered is the limit's
+    assert "Page 2 of 2" in client.get("/departments/?page=2").content.decode()
+    assert client.get("/departments/?page=3").status_code == 404
+
+
+def test_a_short_list_counts_exactly_and_links_the_last_page(client, role_users, settings):
+    settings.QMS_LIST_PAGE_SIZE = 1
+    client.force_login(role_users["administrator"])
+    html = client.get("/departments/").content.decode()
+    assert "Showing 1–1 of 4" in html and "Page 1 of 4" in html and ">Last<" in html
+
+
+def test_a_large_count_is_kept_for_a_minute_a_small_one_never(client, role_users, settings):
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.QMS_LIST_PAGE_SIZE = 1
+    client.force_login(role_users["administrator"])
+
+    def counted() -> bool:
+        with CaptureQueriesContext(connection) as captured:
+            client.get("/departments/")
+        return any(q["sql"].startswith("SELECT COUNT(*) FROM (") for q in captured.captured_queries)
+
+    settings.QMS_LIST_COUNT_CACHE_ABOVE = 4  # four departments: a "small" list
+    assert counted() and counted()
+    settings.QMS_LIST_COUNT_CACHE_ABOVE = 3  # now "large": counted once, then remembered
+    assert counted() and not counted()
+    # another filter is another count
+    with CaptureQueriesContext(connection) as captured:
+        client.get("/departments/?q=A")
+    assert any(q["sql"].startswith("SELECT COUNT(*) FROM (") for q in captured.captured_queries)
