@@ -36,7 +36,9 @@ test: install
 
 # Timed figures (not tests): an evidence pack of 2,000 files / 1 GB against zip -0, the
 # on-time figures over 100,000 service cases and the dashboard (on PostgreSQL with
-# BENCH_DATABASE_URL), then the load benchmark against the agency data (bench-load).
+# BENCH_DATABASE_URL), then against the agency data (bench-load): every key page under load
+# (bench/load.py) and the reminder sweep, a 1,500-procedure import, a department's monthly
+# PDF and the management-review inputs (bench/operations.py).
 AGENCY_DB ?= postgres://postgres@127.0.0.1:5432/qms_bench_agency
 BENCH_MEDIA ?= $(CURDIR)/bench/tmp/media
 bench: install
@@ -51,6 +53,7 @@ bench-load: install
 	DATABASE_URL="$(AGENCY_DB)" $(PY) manage.py migrate -v0
 	DATABASE_URL="$(AGENCY_DB)" MEDIA_ROOT="$(BENCH_MEDIA)" $(PY) manage.py generate_data --scale agency --if-empty
 	BENCH_DATABASE_URL="$(AGENCY_DB)" BENCH_MEDIA_ROOT="$(BENCH_MEDIA)" $(PY) bench/load.py
+	BENCH_DATABASE_URL="$(AGENCY_DB)" BENCH_MEDIA_ROOT="$(BENCH_MEDIA)" $(PY) bench/operations.py
 
 lint: install
 	$(VENV)/bin/ruff check .

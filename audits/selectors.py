@@ -9,7 +9,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q
 
 from qms.visibility import (
     department_scope_q,
@@ -45,14 +45,18 @@ def audit_visibility_q(user) -> Q | None:
     return Q(lead_auditor=user) | Q(on_team) | Q(in_scope) | granted
 
 
-def external_auditors_of(audit) -> QuerySet:
-    """External auditors given read-only access to this audit (object grants)."""
+def external_auditors(audit) -> list:
+    """Every external auditor, each marked ``has_access`` when given read-only access to
+    this audit (an object grant): the audit's page lists those and offers the others, from
+    one query."""
     from audits.models import AuditUserObjectPermission
     from qms.models import User
 
     granted = AuditUserObjectPermission.objects.filter(
-        content_object=audit, permission__codename="view_audit"
-    ).values("user_id")
-    return User.objects.filter(pk__in=granted, groups__name="external_auditor").order_by(
-        "last_name", "first_name"
+        content_object=audit, permission__codename="view_audit", user=OuterRef("pk")
+    )
+    return list(
+        User.objects.filter(groups__name="external_auditor")
+        .annotate(has_access=Exists(granted))
+        .order_by("last_name", "first_name")
     )

@@ -33,11 +33,11 @@ from audits.forms import (
     WithdrawFindingForm,
 )
 from audits.models import Audit, AuditProgramme, ChecklistItem, Finding
-from audits.selectors import external_auditors_of
+from audits.selectors import external_auditors
 from audits.workflows import AUDIT_FLOW
 from qms import exports
-from qms.attachments import attachments_by_parent, attachments_of
-from qms.forms import AttachmentForm
+from qms.attachments import attachments_grouped
+from qms.forms import AttachmentForm, choices_from
 from qms.history import object_history
 from qms.iso import guidance_for
 from qms.models import Department
@@ -142,16 +142,19 @@ class AuditDetailView(PortalPermissionMixin, DetailView):
         audit = self.object
         user = self.request.user
         forms = kwargs.get("forms", {})
-        is_auditor = services.is_auditor(user, audit)
+        team = list(audit.team.all())
+        is_auditor = audit.lead_auditor_id == user.pk or user in team
         signatures = list(signatures_of(audit))
         signed_hashes = {s.content_sha256 for s in signatures}
         checklist = list(
             audit.checklist.select_related("clause", "department").order_by("position")
         )
         item_type = ContentType.objects.get_for_model(ChecklistItem)
-        files = attachments_by_parent(ChecklistItem, [item.pk for item in checklist])
+        files = attachments_grouped(
+            {ChecklistItem: [item.pk for item in checklist], Audit: [audit.pk]}
+        )
         for item in checklist:
-            item.files = files.get(item.pk, [])
+            item.files = files.get((ChecklistItem, item.pk), [])
             item.guidance = guidance_for(item.clause.number) if item.clause_id else ""
         findings = list(
             audit.findings.select_related(
@@ -170,16 +173,25 @@ class AuditDetailView(PortalPermissionMixin, DetailView):
             editing = next((f for f in findings if f.pk == edit_id and not f.withdrawn_at), None)
             if editing is not None:
                 editing.edit_form = edit_form or FindingEditForm(instance=editing, audit=audit)
+        outsiders = external_auditors(audit) if can_manage_access else []
+        external_form = ExternalAuditorForm()
+        choices_from(external_form.fields["user"], [p for p in outsiders if p.is_active])
+        departments = list(audit.scope_departments.all())
+        session_form = forms.get("session") or SessionForm(audit=audit)
+        finding_form = forms.get("finding") or FindingForm(audit=audit)
+        question_form = forms.get("question") or QuestionForm(audit=audit)
+        for form in (session_form, finding_form, question_form):
+            choices_from(form.fields["department"], departments)
         context.update(
             editing=editing,
             colours=AUDIT_COLOURS,
             result_colours=RESULT_COLOURS,
-            departments=list(audit.scope_departments.all()),
+            departments=departments,
             procedures=list(audit.scope_procedures.all()),
             clauses=list(audit.criteria_clauses.all()),
             criteria_documents=list(audit.criteria_documents.all()),
             legal=list(audit.legal_criteria.all()),
-            team=list(audit.team.all()),
+            team=team,
             sessions=audit.sessions.select_related("department").order_by("starts_at"),
             checklist=checklist,
             findings=findings,
@@ -195,12 +207,12 @@ class AuditDetailView(PortalPermissionMixin, DetailView):
             in (AuditStatus.PLANNED, AuditStatus.PREPARED, AuditStatus.IN_PROGRESS),
             can_sign=audit.lead_auditor_id == user.pk
             and audit.status == AuditStatus.FINDINGS_CONFIRMED,
-            session_form=forms.get("session") or SessionForm(audit=audit),
-            finding_form=forms.get("finding") or FindingForm(audit=audit),
+            session_form=session_form,
+            finding_form=finding_form,
             report_form=forms.get("report")
             or ReportForm(initial={"version": audit.version, "summary": audit.summary}),
-            external_form=ExternalAuditorForm(),
-            external_auditors=list(external_auditors_of(audit)) if can_manage_access else [],
+            external_form=external_form,
+            external_auditors=[person for person in outsiders if person.has_access],
             can_manage_access=can_manage_access,
             can_follow_up=(
                 audit.lead_auditor_id == user.pk or user.has_perm("audits.manage_audits")
@@ -216,14 +228,10 @@ class AuditDetailView(PortalPermissionMixin, DetailView):
             attachment_form=AttachmentForm(),
             can_edit_checklist=(is_auditor or user.has_perm("audits.manage_audits"))
             and audit.status in (AuditStatus.PLANNED, AuditStatus.PREPARED),
-            question_form=forms.get("question") or QuestionForm(audit=audit),
+            question_form=question_form,
             # only the signed report PDFs are "the report" (oldest first: version 1, 2…);
             # other files on the audit are evidence
-            reports=[
-                a
-                for a in attachments_of(audit).order_by("uploaded_at", "pk")
-                if a.sha256 in signed_hashes
-            ],
+            reports=[a for a in files.get((Audit, audit.pk), []) if a.sha256 in signed_hashes],
             can_correct=audit.lead_auditor_id == user.pk
             and audit.status in (AuditStatus.REPORTED, AuditStatus.CLOSED),
             correction_form=forms.get("correction")

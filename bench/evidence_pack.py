@@ -158,9 +158,41 @@ def main() -> int:
         print(f"evidence pack   : {build_time:6.1f} s  ({summary})")
         print(f"time ratio      : {ratio:6.2f} x   (limit 2.00)")
         print(f"peak memory     : {peak_mb:6.0f} MB  (limit 200, whole Django process)")
-        return 0 if ratio <= 2.0 and peak_mb <= 200 else 1
+        ok = ratio <= 2.0 and peak_mb <= 200
+        _write_results(options, zip_time, build_time, ratio, peak_mb, summary, ok)
+        return 0 if ok else 1
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _write_results(options, zip_time, build_time, ratio, peak_mb, summary, ok) -> None:
+    """bench/results/<date>-evidence-pack.json and .md, beside the load benchmark's."""
+    import json
+    from datetime import UTC, datetime
+
+    stamp = datetime.now(UTC)
+    results = ROOT / "bench" / "results"
+    results.mkdir(parents=True, exist_ok=True)
+    stem = results / f"{stamp:%Y-%m-%d}-evidence-pack"
+    row = {
+        "date": stamp.isoformat(timespec="seconds"),
+        "files": options.files,
+        "megabytes": options.megabytes,
+        "zip_seconds": round(zip_time, 2),
+        "pack_seconds": round(build_time, 2),
+        "ratio": round(ratio, 2),
+        "peak_mb": round(peak_mb),
+        "summary": summary,
+        "meets_targets": ok,
+    }
+    stem.with_suffix(".json").write_text(json.dumps(row, indent=2) + "\n")
+    stem.with_suffix(".md").write_text(
+        f"# Evidence pack {row['date']}\n\n"
+        "| files | MB | zip -0 s | pack s | ratio (≤ 2) | peak MB (< 200) | targets |\n"
+        "|---:|---:|---:|---:|---:|---:|---|\n"
+        f"| {options.files} | {options.megabytes} | {row['zip_seconds']} | {row['pack_seconds']} | "
+        f"{row['ratio']}× | {row['peak_mb']} | {'✔' if ok else '✘'} |\n"
+    )
 
 
 def _zip_baseline(workdir: Path) -> float:

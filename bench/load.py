@@ -117,20 +117,15 @@ def pages(ids: dict) -> list[tuple[str, str, str, str, dict | None]]:
     ]
 
 
-def prepare() -> tuple[dict, dict]:
-    """Sign in one user per role (their session cookies) and pick the objects the pages show."""
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-    from django.test import Client
+def pick() -> tuple[dict, dict]:
+    """The users of each role and the objects the key pages show (also used by
+    tests/qms/test_key_pages.py, which checks these pages' query budgets)."""
+    from django.db.models import Case, When
 
     from audits.models import Audit
     from documents.models import Document, Revision
     from procedures.models import Procedure, ServiceCase
     from qms.models import Department, User
-
-    call_command("collectstatic", interactive=False, verbosity=0)
 
     def one(**lookup):
         user = (
@@ -149,11 +144,6 @@ def prepare() -> tuple[dict, dict]:
         "auditor": one(groups__name="internal_auditor"),
         "head": head_department.head,
     }
-    cookies = {"anonymous": ""}
-    for label, user in users.items():
-        client = Client()
-        client.force_login(user)
-        cookies[label] = f"sessionid={client.cookies['sessionid'].value}"
     case = ServiceCase.objects.filter(status="completed").order_by("-pk").first()
     revision = (
         Revision.objects.filter(status="effective", file__isnull=False).order_by("-pk").first()
@@ -169,8 +159,29 @@ def prepare() -> tuple[dict, dict]:
         "case": case.pk,
         "receipt_code": case.receipt_code,
         "phone_digits": "".join(ch for ch in case.applicant_phone if ch.isdigit())[-4:],
-        "audit": Audit.objects.order_by("-pk").values_list("pk", flat=True).first(),
+        # a closed audit, the page with everything on it (checklist, findings, the report)
+        "audit": Audit.objects.order_by(Case(When(status="closed", then=0), default=1), "-pk")
+        .values_list("pk", flat=True)
+        .first(),
     }
+    return users, ids
+
+
+def prepare() -> tuple[dict, dict]:
+    """Sign in one user per role (their session cookies) and pick the objects the pages show."""
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.test import Client
+
+    call_command("collectstatic", interactive=False, verbosity=0)
+    users, ids = pick()
+    cookies = {"anonymous": ""}
+    for label, user in users.items():
+        client = Client()
+        client.force_login(user)
+        cookies[label] = f"sessionid={client.cookies['sessionid'].value}"
     return cookies, ids
 
 

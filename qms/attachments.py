@@ -11,7 +11,7 @@ import re
 import unicodedata
 import uuid
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -19,6 +19,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import models, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -243,13 +244,30 @@ def attachments_of(parent: models.Model):
 
 def attachments_by_parent(model: type[models.Model], ids) -> dict[int, list[Attachment]]:
     """The current files of many objects of one model in one query, oldest first."""
-    grouped: dict[int, list[Attachment]] = {}
-    for attachment in Attachment.objects.filter(
-        content_type=ContentType.objects.get_for_model(model),
-        object_id__in=list(ids),
-        removed_at__isnull=True,
-    ).order_by("uploaded_at", "pk"):
-        grouped.setdefault(attachment.object_id, []).append(attachment)
+    return {pk: files for (_model, pk), files in attachments_grouped({model: ids}).items()}
+
+
+def attachments_grouped(
+    parents: dict[type[models.Model], Iterable[int]],
+) -> dict[tuple[type[models.Model], int], list[Attachment]]:
+    """The current files of objects of several models in one query, oldest first, keyed
+    by (model, id): a page showing an object and its parts reads all their files at once."""
+    types = {ContentType.objects.get_for_model(model).pk: model for model in parents}
+    wanted = Q(pk__in=[])
+    for content_type, model in types.items():
+        ids = list(parents[model])
+        if ids:
+            wanted |= Q(content_type_id=content_type, object_id__in=ids)
+    grouped: dict[tuple[type[models.Model], int], list[Attachment]] = {}
+    if wanted == Q(pk__in=[]):
+        return grouped
+    for attachment in (
+        Attachment.objects.filter(wanted, removed_at__isnull=True)
+        .select_related("uploaded_by")
+        .order_by("uploaded_at", "pk")
+    ):
+        key = (types[attachment.content_type_id], attachment.object_id)
+        grouped.setdefault(key, []).append(attachment)
     return grouped
 
 

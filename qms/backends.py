@@ -2,12 +2,12 @@
 
 Almost every page reads ``request.user.department`` (scope, My tasks, the header); loading
 it with the user saves that query on every request. The user's model-level permissions —
-their own and their roles' — are read in one query instead of Django's two.
+their own and their roles' — and their role names are read in one query instead of three.
 """
 
 from django.contrib.auth.backends import ModelBackend
-from django.contrib.auth.models import Permission
-from django.db.models import Q
+from django.contrib.auth.models import Group, Permission
+from django.db.models import Q, Value
 
 
 class PortalBackend(ModelBackend):
@@ -24,13 +24,30 @@ class PortalBackend(ModelBackend):
         if not user_obj.is_active or user_obj.is_anonymous or obj is not None:
             return set()
         if not hasattr(user_obj, "_perm_cache"):
-            permissions = Permission.objects.all()
-            if not user_obj.is_superuser:
-                permissions = permissions.filter(Q(user=user_obj) | Q(group__user=user_obj))
-            user_obj._perm_cache = {
-                f"{app_label}.{codename}"
-                for app_label, codename in permissions.values_list(
-                    "content_type__app_label", "codename"
-                ).order_by()
-            }
+            load_access(user_obj)
         return user_obj._perm_cache
+
+
+def load_access(user) -> None:
+    """The user's model-level permissions (their own and their roles') and their role
+    names, in one query, kept on the user object for the request (``_perm_cache``, read by
+    ``has_perm``; ``_qms_roles``, read by ``qms.visibility.role_slugs``). Nearly every page
+    needs both."""
+    permissions = Permission.objects.all()
+    if not user.is_superuser:
+        permissions = permissions.filter(Q(user=user) | Q(group__user=user))
+    roles = (
+        Group.objects.filter(user=user)
+        .annotate(app_label=Value(""))  # no app label is empty: marks a role
+        .values_list("app_label", "name")
+        .order_by()
+    )
+    rows = permissions.values_list("content_type__app_label", "codename").order_by()
+    perms, names = set(), set()
+    for app_label, name in rows.union(roles, all=True):
+        if app_label:
+            perms.add(f"{app_label}.{name}")
+        else:
+            names.add(name)
+    user._perm_cache = perms
+    user._qms_roles = frozenset(names)

@@ -136,6 +136,30 @@ SCALES: dict[str, Scale] = {
         objectives=5,
     ),
     "agency": AGENCY,
+    # The same tree and people as "small" with a fifth of the work: the smaller of the two
+    # sizes at which tests/qms/test_key_pages.py compares the key pages' queries.
+    "tiny": Scale(
+        name="tiny",
+        top_departments=3,
+        units=8,
+        users=40,
+        documents=40,
+        revisions=120,
+        acknowledgements=400,
+        record_types=8,
+        records=100,
+        external_documents=8,
+        processes=6,
+        procedures=15,
+        cases=1_000,
+        ratings=200,
+        nonconformities=30,
+        actions=90,
+        audits=3,
+        findings=30,
+        risks=10,
+        objectives=5,
+    ),
     # A province's portal: the same departments' work, ten times the cases and people.
     "province": replace(AGENCY, name="province", users=20_000, cases=5_000_000, ratings=500_000),
 }

@@ -18,6 +18,14 @@ class VersionField(forms.IntegerField):
         super().__init__(required=False, widget=forms.HiddenInput, **kwargs)
 
 
+def choices_from(field: forms.ModelChoiceField, objects) -> None:
+    """Render a model choice field from objects the page has already loaded, saving the
+    query that iterating its queryset costs; a posted value is still checked against the
+    queryset."""
+    empty = [("", field.empty_label)] if field.empty_label is not None else []
+    field.choices = empty + [(obj.pk, field.label_from_instance(obj)) for obj in objects]
+
+
 class DepartmentForm(forms.ModelForm):
     class Meta:
         model = Department

@@ -58,11 +58,11 @@ def role_slugs(user) -> frozenset[str]:
     """The user's roles (group names), read once per request and kept on the user."""
     if not is_active_user(user):
         return frozenset()
-    cached = getattr(user, "_qms_roles", None)
-    if cached is None:
-        cached = frozenset(user.groups.values_list("name", flat=True))
-        user._qms_roles = cached
-    return cached
+    if getattr(user, "_qms_roles", None) is None:
+        from qms.backends import load_access
+
+        load_access(user)
+    return user._qms_roles
 
 
 def has_global_view(user, perm: str) -> bool:

@@ -4,14 +4,15 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 
-def page_queries(client, url: str) -> int:
+def page_queries(client, url: str, method: str = "get", data: dict | None = None) -> int:
     """Queries of a second visit: the first warms the process-level caches (content types,
     guardian's lookups, the agency name), so only data-driven queries can differ between a
     small and a large round. (Long lists' counts are never cached in tests: see
     QMS_LIST_COUNT_CACHE_ABOVE in qms/settings/test.py.)"""
-    client.get(url)
+    call = getattr(client, method.lower())
+    call(url, data or {})
     with CaptureQueriesContext(connection) as captured:
-        response = client.get(url)
+        response = call(url, data or {})
         if hasattr(response, "streaming_content"):
             b"".join(response.streaming_content)
     assert response.status_code == 200, url

@@ -1,0 +1,58 @@
+"""The key pages of ``make bench`` (bench/load.py's list, the same users and objects) cost
+the same number of queries on two sizes of generated data, and at most 20 each.
+
+A page showing one object (a document, a case, an audit) shows a different object at each
+size, with its own history and links, so only its budget is checked here; its own module's
+test holds its count flat while the data around the same object grows."""
+
+import sys
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.cache import cache
+from django.core.management import call_command
+from django.db import transaction
+from django.test import Client
+
+from tests.querycount import page_queries
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
+import load  # noqa: E402  (bench/load.py: the benchmark's pages)
+
+pytestmark = pytest.mark.django_db(transaction=False)
+BUDGET = 20
+ONE_OBJECT = {"document page", "revision download", "case page", "audit page", "procedure page"}
+
+
+def _measure(scale: str) -> dict[str, int]:
+    """Generate ``scale`` in a savepoint, count every key page's queries, roll back."""
+    with transaction.atomic():
+        call_command("generate_data", "--scale", scale, stdout=StringIO())
+        cache.clear()
+        users, ids = load.pick()
+        counts = {}
+        for label, user, method, path, data in load.pages(ids):
+            client = Client()
+            if user != "anonymous":
+                client.force_login(users[user])
+            counts[label] = page_queries(client, path, method, data)
+        transaction.set_rollback(True)
+    return counts
+
+
+def test_key_pages_cost_the_same_queries_at_two_data_sizes(settings):
+    settings.QMS_PUBLIC_LOOKUP_LIMIT = 10**9
+    tiny = _measure("tiny")
+    small = _measure("small")
+    assert set(tiny) == set(small) and len(small) == 20  # the ceiling and 19 key pages
+    grown = {
+        page: (tiny[page], small[page])
+        for page in small
+        if tiny[page] != small[page] and page not in ONE_OBJECT
+    }
+    assert not grown, f"queries changed with the data (1,000 → 5,000 cases): {grown}"
+    over = {
+        page: (tiny[page], small[page]) for page in small if max(tiny[page], small[page]) > BUDGET
+    }
+    assert not over, f"over {BUDGET} queries: {over}"
