@@ -14,9 +14,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from qms.db import reads_reports
 from reviews import inputs
 
 
+@reads_reports
 def compile_report(year: int) -> dict:
     from planning.models import Announcement, Scope
     from procedures.models import ServiceCase

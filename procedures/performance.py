@@ -26,6 +26,7 @@ from django.db.models.functions import Cast, Round
 from django.utils import timezone
 
 from procedures.models import CaseStatus, Rating
+from qms.db import reads_reports
 
 GROUPS = {
     "procedure": ("procedure_id", "procedure__code", "procedure__name"),
@@ -80,6 +81,7 @@ def _percentile(histogram: dict[int, int], share: float) -> float | None:
     return max(histogram) / BUCKETS_PER_DAY
 
 
+@reads_reports
 def performance(
     cases: QuerySet, start: date, end: date, by: str = "procedure", ratings: QuerySet | None = None
 ) -> list[Row]:
@@ -195,6 +197,7 @@ def total(rows: list[Row]) -> Row:
     return summed
 
 
+@reads_reports
 def monthly_on_time(cases: QuerySet, months: list[date]) -> list[tuple[date, float | None, int]]:
     """(month, on-time rate, cases completed) for each month: one query."""
     from django.db.models.functions import TruncMonth

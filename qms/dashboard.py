@@ -29,6 +29,8 @@ from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from qms.db import reads_reports
+
 PERIODS = ("month", "quarter", "year")
 
 
@@ -120,6 +122,7 @@ def register_panel(order: int, key: str) -> Callable[[PanelBuilder], PanelBuilde
     return decorator
 
 
+@reads_reports
 def metrics_by_path(period: Period) -> dict[str, Counter]:
     """Every module's counts per department path for the period (cached)."""
     key = f"qms:dashboard:metrics:{period.key}:{period.today.isoformat()}"

@@ -18,6 +18,8 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext_noop
 
+from qms.db import reads_reports
+
 SECTIONS = [
     ("previous_actions", gettext_noop("Status of actions from previous management reviews")),
     ("issues", gettext_noop("Changes in external and internal issues")),
@@ -617,6 +619,7 @@ def improvement(review, since: date, until: date) -> dict:
     }
 
 
+@reads_reports
 def compile_inputs(review, as_of: date) -> dict:
     """Every section, as of the given day (included), since the review's period start."""
     since, until = review.period_start, as_of + timedelta(days=1)

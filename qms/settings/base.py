@@ -93,6 +93,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # A new PostgreSQL connection per request costs most of a simple page's time.
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# An optional streaming replica for the reports' reads (qms/db.py).
+if env("REPORTS_DATABASE_URL", default=""):
+    DATABASES["reports"] = env.db("REPORTS_DATABASE_URL")
+    DATABASES["reports"]["CONN_MAX_AGE"] = DATABASES["default"].get("CONN_MAX_AGE", 0)
+    DATABASES["reports"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["qms.db.ReportsRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache, Celery ------------------------------------------------------------------

@@ -1,0 +1,67 @@
+"""Reports may read from a PostgreSQL replica.
+
+With ``REPORTS_DATABASE_URL`` set (a streaming replica of the main database), the code that
+only reads to aggregate — the dashboards' figures, the service-delivery figures and their
+monthly report, the annual QMS report, the management-review inputs — runs inside
+``reports()`` and its reads go to the replica, so that heavy aggregates do not compete with
+the people working in the portal. Everything else, and every write, stays on the primary. A
+replica is a few seconds behind at most, which these figures (cached for a minute anyway)
+tolerate; nothing that is read back right after a write goes there.
+
+Without the setting the router answers nothing and every read stays on the primary.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import TypeVar
+
+from django.conf import settings
+
+REPORTS = "reports"
+_READING_REPORTS: ContextVar[bool] = ContextVar("qms_reading_reports", default=False)
+F = TypeVar("F", bound=Callable)
+
+
+@contextmanager
+def reports() -> Iterator[None]:
+    """Within this block, reads go to the reports replica when one is configured."""
+    token = _READING_REPORTS.set(True)
+    try:
+        yield
+    finally:
+        _READING_REPORTS.reset(token)
+
+
+def reads_reports(func: F) -> F:
+    """Run the whole function within ``reports()``."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        with reports():
+            return func(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+class ReportsRouter:
+    def db_for_read(self, model, **hints) -> str | None:
+        if _READING_REPORTS.get() and REPORTS in settings.DATABASES:
+            return REPORTS
+        return None
+
+    def db_for_write(self, model, **hints) -> str | None:
+        # an object read from the replica is saved to the primary
+        return "default"
+
+    def allow_relation(self, obj1, obj2, **hints) -> bool | None:
+        # the replica holds the same rows as the primary
+        if {obj1._state.db, obj2._state.db} <= {"default", REPORTS}:
+            return True
+        return None
+
+    def allow_migrate(self, db, app_label, model_name=None, **hints) -> bool | None:
+        return False if db == REPORTS else None
