@@ -39,7 +39,10 @@ LIST_INDEXES = {
     "documents_historicaldocument": [("history_date",)],
     "procedures_historicalservicecase": [("history_date",)],
 }
-PARTIAL_INDEXES = {"procedures_casestep": "case_step_open_due"}  # the steps being handled
+PARTIAL_INDEXES = {
+    "procedures_casestep": "case_step_open_due",  # the steps being handled
+    "nonconformities_action": "action_open_due",  # the open actions by due date
+}
 TRIGRAM_INDEXES = {
     "documents_document": "documents_document_search_trgm",
     "records_record": "records_record_search_trgm",
@@ -72,7 +75,7 @@ def test_the_lists_have_the_indexes_they_filter_and_sort_by():
     assert not missing, f"missing indexes: {missing}"
 
 
-def test_my_tasks_read_the_open_steps_from_a_partial_index():
+def test_open_steps_and_actions_are_read_from_partial_indexes():
     for table, name in PARTIAL_INDEXES.items():
         assert name in _indexes(table), f"{table}: {name}"
 
