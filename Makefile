@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: serve test bench install migrate demo lint check messages translations worker beat clean-venv
+.PHONY: serve test bench bench-load bench-province install migrate demo lint check messages translations worker beat clean-venv
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	bash scripts/system-deps.sh
@@ -54,6 +54,16 @@ bench-load: install
 	DATABASE_URL="$(AGENCY_DB)" MEDIA_ROOT="$(BENCH_MEDIA)" $(PY) manage.py generate_data --scale agency --if-empty
 	BENCH_DATABASE_URL="$(AGENCY_DB)" BENCH_MEDIA_ROOT="$(BENCH_MEDIA)" $(PY) bench/load.py
 	BENCH_DATABASE_URL="$(AGENCY_DB)" BENCH_MEDIA_ROOT="$(BENCH_MEDIA)" $(PY) bench/operations.py
+
+# The same against the province data (ten times the cases and users, about 40 minutes to
+# generate, 20 GB): results as bench/results/<date>-province*.md.
+PROVINCE_DB ?= postgres://postgres@127.0.0.1:5432/qms_bench_province
+bench-province: install
+	psql "$(PROVINCE_DB)" -c "select 1" >/dev/null 2>&1 || createdb -h 127.0.0.1 -U postgres qms_bench_province
+	DATABASE_URL="$(PROVINCE_DB)" $(PY) manage.py migrate -v0
+	DATABASE_URL="$(PROVINCE_DB)" MEDIA_ROOT="$(BENCH_MEDIA)" $(PY) manage.py generate_data --scale province --if-empty
+	BENCH_DATABASE_URL="$(PROVINCE_DB)" BENCH_MEDIA_ROOT="$(BENCH_MEDIA)" $(PY) bench/load.py --name province
+	BENCH_DATABASE_URL="$(PROVINCE_DB)" BENCH_MEDIA_ROOT="$(BENCH_MEDIA)" $(PY) bench/operations.py --name province
 
 lint: install
 	$(VENV)/bin/ruff check .

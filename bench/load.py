@@ -8,7 +8,7 @@ scale), named by ``BENCH_DATABASE_URL``; uses Redis (``BENCH_REDIS_URL``, defaul
 each role, then for every page runs ``--clients`` clients for ``--seconds`` after a short
 warm-up and records each request's time. The same run measures the machine's ceiling: the
 ``/healthz/`` template view through the same gunicorn. Writes
-``bench/results/<date>.json`` and ``.md``: per page p50, p95, p99, requests per second,
+``bench/results/<date>.json`` and ``.md`` (not with ``--only``): per page p50, p95, p99, requests per second,
 the ratio to the ceiling, queries per request (counted in-process), and the web workers'
 peak memory.
 
@@ -314,7 +314,10 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--workers", type=int, default=4)
-    parser.add_argument("--only", default="", help="run only pages whose label contains this")
+    parser.add_argument("--name", default="", help="results as <date>-<name>.md (e.g. province)")
+    parser.add_argument(
+        "--only", default="", help="run only pages whose label contains this (printed only)"
+    )
     args = parser.parse_args()
     static_root = tempfile.mkdtemp(prefix="qms-bench-static-")
     env = environment(static_root)
@@ -382,11 +385,15 @@ def main() -> int:
         "worker_peak_memory_mb": memory,
         "pages": results,
     }
+    if args.only:
+        return 0  # a partial run is printed, not written over the day's table
     RESULTS.mkdir(parents=True, exist_ok=True)
-    stem = RESULTS / datetime.now(UTC).strftime("%Y-%m-%d")
+    stem = RESULTS / (
+        datetime.now(UTC).strftime("%Y-%m-%d") + (f"-{args.name}" if args.name else "")
+    )
     stem.with_suffix(".json").write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
     lines = [
-        f"# Load benchmark {report['date']}",
+        f"# Load benchmark {report['date']}{' — ' + args.name if args.name else ''}",
         "",
         f"{args.clients} clients, {args.seconds:g} s per page after 1 s of warm-up, gunicorn with {args.workers} "
         f"workers, {os.cpu_count()} CPUs; web workers' peak memory {memory} MB.",

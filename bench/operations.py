@@ -246,6 +246,7 @@ def run_one(name: str) -> dict:
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--only", default="")
+    parser.add_argument("--name", default="", help="results as <date>-<name>-operations.md")
     parser.add_argument("--run", default="", help=argparse.SUPPRESS)
     args = parser.parse_args()
     database = os.environ.get("BENCH_DATABASE_URL", "")
@@ -293,7 +294,7 @@ def main() -> int:
         )
     stamp = datetime.now(UTC)
     RESULTS.mkdir(parents=True, exist_ok=True)
-    stem = RESULTS / f"{stamp:%Y-%m-%d}-operations"
+    stem = RESULTS / f"{stamp:%Y-%m-%d}{'-' + args.name if args.name else ''}-operations"
     stem.with_suffix(".json").write_text(
         json.dumps({"date": stamp.isoformat(timespec="seconds"), "operations": results}, indent=2)
         + "\n"
