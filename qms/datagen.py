@@ -166,8 +166,8 @@ SCALES: dict[str, Scale] = {
 
 DEFAULT_SEED = 2026
 DOMAIN = "skhdt.hoaan.example"
-#: Numbers of the year (NC-2026-0001) have four digits: the services' next_number() sorts
-#: them as text, so a year must not pass 9,999 of one kind.
+#: A receipt code numbers a day's cases in four digits; the actions of a year stay within
+#: four digits too (numbers of the year continue past 9,999: a province's feedback does).
 YEAR_CAPACITY = 9_999
 BATCH = 5_000
 CASE_CHUNK = 10_000
@@ -978,8 +978,7 @@ def _year_numbers(prefix: str, moments: Sequence[datetime]) -> list[str]:
     for n in order:
         year = timezone.localtime(moments[n]).year
         seen[year] += 1
-        if seen[year] > YEAR_CAPACITY:
-            raise ValueError(f"More than {YEAR_CAPACITY} {prefix} numbers in {year}")
+        # past 9,999 the number has five digits, as qms.numbering continues it
         numbers[n] = f"{prefix}-{year}-{seen[year]:04d}"
     return numbers
 

@@ -249,3 +249,18 @@ def test_numbers_keep_counting_past_9999_in_a_year(generated):
         number=f"HD-{today.year}-10000"
     )
     assert next_number(Action, "HD", today) == f"HD-{today.year}-10001"
+
+
+def test_numbers_of_a_year_continue_past_9999_as_the_portal_numbers_them():
+    """A province's feedback passes 9,999 items a year (PA-2025-10000…)."""
+    from datetime import datetime, timedelta
+
+    from django.utils import timezone
+
+    from qms.datagen import _year_numbers
+
+    start = timezone.make_aware(datetime(2025, 3, 1, 8, 0))
+    moments = [start + timedelta(minutes=n) for n in range(10_001)][::-1]
+    numbers = _year_numbers("PA", moments)
+    assert numbers[0] == "PA-2025-10001" and numbers[-1] == "PA-2025-0001"
+    assert len(set(numbers)) == 10_001
