@@ -126,7 +126,7 @@ def upcoming(today: date) -> Iterator[reminders.Due]:
 def _search_audits(user, folded: str, limit: int) -> list[search.Hit]:
     matches = (
         Audit.objects.visible_to(user)
-        .filter(search_text__contains=folded)
+        .filter(search_text__matches=folded)
         .order_by("-start_date")[:limit]
     )
     return [

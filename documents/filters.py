@@ -76,7 +76,7 @@ class DocumentFilter(django_filters.FilterSet):
         ]
 
     def search(self, queryset, name, value):
-        return queryset.filter(search_text__contains=fold(value))
+        return queryset.filter(search_text__matches=fold(value))
 
     def in_department(self, queryset, name, value):
         return queryset.filter(department__path__startswith=value.path)
@@ -126,7 +126,7 @@ class ExternalDocumentFilter(django_filters.FilterSet):
         fields = ["q", "kind", "legal_status"]
 
     def search(self, queryset, name, value):
-        return queryset.filter(search_text__contains=fold(value))
+        return queryset.filter(search_text__matches=fold(value))
 
 
 class AcknowledgementFilter(forms.Form):

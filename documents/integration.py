@@ -249,7 +249,7 @@ def acknowledgement_outstanding(today: date) -> Iterator[reminders.Due]:
 def _search_documents(user, folded: str, limit: int) -> list[search.Hit]:
     matches = (
         Document.objects.visible_to(user)
-        .filter(search_text__contains=folded)
+        .filter(search_text__matches=folded)
         .annotate(
             in_title=ExpressionWrapper(
                 Q(code__icontains=folded) | Q(title__icontains=folded),
@@ -271,7 +271,7 @@ def _search_documents(user, folded: str, limit: int) -> list[search.Hit]:
 
 
 def _search_external(user, folded: str, limit: int) -> list[search.Hit]:
-    matches = ExternalDocument.objects.visible_to(user).filter(search_text__contains=folded)[:limit]
+    matches = ExternalDocument.objects.visible_to(user).filter(search_text__matches=folded)[:limit]
     return [
         search.Hit(
             title=str(external),

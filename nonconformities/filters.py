@@ -59,7 +59,7 @@ class NonconformityFilter(django_filters.FilterSet):
         fields = ["q", "status", "severity", "source", "category", "department", "overdue", "age"]
 
     def search(self, queryset, name, value):
-        return queryset.filter(search_text__contains=fold(value))
+        return queryset.filter(search_text__matches=fold(value))
 
     def by_status(self, queryset, name, value):
         if value == "open":
@@ -114,7 +114,7 @@ class ActionFilter(django_filters.FilterSet):
         fields = ["q", "status", "kind", "owner", "department", "overdue", "mine"]
 
     def search(self, queryset, name, value):
-        return queryset.filter(search_text__contains=fold(value))
+        return queryset.filter(search_text__matches=fold(value))
 
     def by_status(self, queryset, name, value):
         if value == "open":

@@ -226,7 +226,7 @@ def effectiveness_due(today: date) -> Iterator[reminders.Due]:
 def _search_nonconformities(user, folded: str, limit: int) -> list[search.Hit]:
     matches = (
         Nonconformity.objects.visible_to(user)
-        .filter(search_text__contains=folded)
+        .filter(search_text__matches=folded)
         .order_by("-reported_at")[:limit]
     )
     return [
@@ -243,7 +243,7 @@ def _search_nonconformities(user, folded: str, limit: int) -> list[search.Hit]:
 def _search_actions(user, folded: str, limit: int) -> list[search.Hit]:
     matches = (
         Action.objects.visible_to(user)
-        .filter(search_text__contains=folded)
+        .filter(search_text__matches=folded)
         .order_by("due_date")[:limit]
     )
     return [

@@ -92,7 +92,7 @@ class RiskFilter(django_filters.FilterSet):
         ]
 
     def search(self, queryset, name, value):
-        return queryset.filter(Q(search_text__contains=fold(value)) | Q(number__iexact=value))
+        return queryset.filter(Q(search_text__matches=fold(value)) | Q(number__iexact=value))
 
     def in_department(self, queryset, name, value):
         return queryset.filter(department__path__startswith=value.path)

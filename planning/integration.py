@@ -178,7 +178,7 @@ def objective_values(today: date) -> Iterator[reminders.Due]:
 def _search_risks(user, folded: str, limit: int) -> list[search.Hit]:
     matches = (
         Risk.objects.visible_to(user)
-        .filter(Q(search_text__contains=folded) | Q(number__iexact=folded))
+        .filter(Q(search_text__matches=folded) | Q(number__iexact=folded))
         .select_related("department")
         .order_by("-score")[:limit]
     )

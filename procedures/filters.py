@@ -55,7 +55,7 @@ class ProcedureFilter(django_filters.FilterSet):
         fields = ["q", "field", "level", "department", "process", "status", "review"]
 
     def search(self, queryset, name, value):
-        return queryset.filter(search_text__contains=fold(value))
+        return queryset.filter(search_text__matches=fold(value))
 
     def in_department(self, queryset, name, value):
         return queryset.filter(department__path__startswith=value.path)
@@ -82,7 +82,7 @@ class ProcessFilter(django_filters.FilterSet):
         fields = ["q", "process_type", "department"]
 
     def search(self, queryset, name, value):
-        return queryset.filter(search_text__contains=fold(value))
+        return queryset.filter(search_text__matches=fold(value))
 
     def in_department(self, queryset, name, value):
         return queryset.filter(department__path__startswith=value.path)
@@ -132,10 +132,10 @@ class CaseFilter(django_filters.FilterSet):
         fields = ["q", "procedure", "department", "in_charge", "status", "timing"]
 
     def search(self, queryset, name, value):
-        return queryset.filter(search_text__contains=fold(value))
+        return queryset.filter(search_text__matches=fold(value))
 
     def by_procedure(self, queryset, name, value):
-        return queryset.filter(procedure__search_text__contains=fold(value))
+        return queryset.filter(procedure__search_text__matches=fold(value))
 
     def in_department(self, queryset, name, value):
         """Cases of the department in charge, or now at a step of that department."""

@@ -65,7 +65,7 @@ def review_tasks(user, today: date) -> list[mytasks.Task]:
 def _search_procedures(user, folded: str, limit: int) -> list[search.Hit]:
     matches = (
         Procedure.objects.visible_to(user)
-        .filter(search_text__contains=folded)
+        .filter(search_text__matches=folded)
         .select_related("department")
         .order_by("code")[:limit]
     )
@@ -163,7 +163,7 @@ def cases_due(today: date) -> Iterator[reminders.Due]:
 def _search_cases(user, folded: str, limit: int) -> list[search.Hit]:
     matches = (
         ServiceCase.objects.visible_to(user)
-        .filter(search_text__contains=folded)
+        .filter(search_text__matches=folded)
         .select_related("procedure")
         .order_by("-received_at")[:limit]
     )

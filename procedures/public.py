@@ -53,7 +53,7 @@ class PublicProcedureListView(ListView):
         procedures = self.procedures()
         query = self.request.GET.get("q", "").strip()
         if query:
-            procedures = procedures.filter(search_text__contains=fold(query))
+            procedures = procedures.filter(search_text__matches=fold(query))
         field = self.request.GET.get("field", "")
         if field:
             procedures = procedures.filter(field=field)

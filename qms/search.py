@@ -3,16 +3,23 @@
 Each searchable model keeps a ``search_text`` column holding ``fold()`` of what should be
 found (code, title, extracted file text). Queries are folded the same way, so "quy trinh"
 finds "Quy trình", "QT-07" finds "qt-07", and Chinese matches by substring — the same on
-SQLite and PostgreSQL (where a trigram index keeps it fast).
+SQLite and PostgreSQL. Filters use the ``matches`` lookup (``search_text__matches=folded``):
+a substring match everywhere; on PostgreSQL a trigram index serves queries of three
+characters or more, and an index of the Chinese character pairs serves the two-character
+Chinese words that have no trigram ("流程", "文件").
 Modules register a provider: ``register(label, provider)``; a provider takes the user,
 the folded query and a limit, and returns hits already limited by ``visible_to``.
 """
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
+
+from django.db.models import Lookup, TextField
+from django.db.models.lookups import Contains
 
 _SPECIAL = str.maketrans({"đ": "d", "Đ": "d", "ð": "d", "ø": "o", "ł": "l"})
 
@@ -66,6 +73,80 @@ def trigram_indexes(*indexes: tuple[str, str]):
         for table, name in indexes:
             schema_editor.execute(
                 f"CREATE INDEX IF NOT EXISTS {name} ON {table} USING gin (search_text gin_trgm_ops)"
+            )
+
+    def drop(apps, schema_editor):
+        if schema_editor.connection.vendor != "postgresql":
+            return
+        for _table, name in indexes:
+            schema_editor.execute(f"DROP INDEX IF EXISTS {name}")
+
+    return migrations.RunPython(create, drop)
+
+
+# CJK ideographs (extension A, the unified block, compatibility ideographs): the same ranges
+# as the SQL function below, so a query's pairs are the pairs the index holds.
+_CJK_RUN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]{2,}")
+
+_BIGRAM_FUNCTION = r"""
+CREATE OR REPLACE FUNCTION qms_cjk_bigrams(text) RETURNS text[]
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+    SELECT coalesce(array_agg(DISTINCT substr(run[1], i, 2)), '{}'::text[])
+    FROM regexp_matches($1, '[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]{2,}', 'g') AS run,
+         generate_series(1, char_length(run[1]) - 1) AS i
+$$
+"""
+
+
+def cjk_bigrams(folded: str) -> list[str]:
+    """The distinct pairs of neighbouring Chinese characters in a text, in order."""
+    pairs: dict[str, None] = {}
+    for run in _CJK_RUN.findall(folded):
+        for i in range(len(run) - 1):
+            pairs[run[i : i + 2]] = None
+    return list(pairs)
+
+
+@TextField.register_lookup
+class Matches(Lookup):
+    """``search_text__matches=folded``: the substring match of search.
+
+    On PostgreSQL a query holding Chinese words also asks that the row hold every pair of
+    neighbouring characters of those words, which any row containing the query does; the
+    condition is there so that the index of pairs (``cjk_bigram_indexes``) can find the rows
+    where trigrams cannot.
+    """
+
+    lookup_name = "matches"
+
+    def as_sql(self, compiler, connection):
+        return compiler.compile(Contains(self.lhs, self.rhs))
+
+    def as_postgresql(self, compiler, connection):
+        sql, params = self.as_sql(compiler, connection)
+        pairs = cjk_bigrams(self.rhs) if isinstance(self.rhs, str) else []
+        if not pairs:
+            return sql, params
+        lhs_sql, lhs_params = compiler.compile(self.lhs)
+        return (
+            f"({sql} AND qms_cjk_bigrams({lhs_sql}) @> %s::text[])",
+            (*params, *lhs_params, pairs),
+        )
+
+
+def cjk_bigram_indexes(*indexes: tuple[str, str]):
+    """A migration operation creating GIN indexes ``(table, index name)`` on the Chinese
+    character pairs of ``search_text`` (PostgreSQL only), for ``search_text__matches``."""
+    from django.db import migrations
+
+    def create(apps, schema_editor):
+        if schema_editor.connection.vendor != "postgresql":
+            return
+        schema_editor.execute(_BIGRAM_FUNCTION)
+        for table, name in indexes:
+            schema_editor.execute(
+                f"CREATE INDEX IF NOT EXISTS {name} ON {table} "
+                "USING gin (qms_cjk_bigrams(search_text))"
             )
 
     def drop(apps, schema_editor):

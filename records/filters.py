@@ -52,7 +52,7 @@ class RecordFilter(django_filters.FilterSet):
         fields = ["q", "record_type", "department", "date_from", "date_to", "retention", "hold"]
 
     def search(self, queryset, name, value):
-        return queryset.filter(search_text__contains=fold(value))
+        return queryset.filter(search_text__matches=fold(value))
 
     def in_department(self, queryset, name, value):
         return queryset.filter(department__path__startswith=value.path)

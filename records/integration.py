@@ -61,7 +61,7 @@ def disposal_waiting(today: date) -> Iterator[reminders.Due]:
 def _search_records(user, folded: str, limit: int) -> list[search.Hit]:
     matches = (
         Record.objects.visible_to(user)
-        .filter(search_text__contains=folded)
+        .filter(search_text__matches=folded)
         .select_related("record_type")
         .order_by("-record_date")[:limit]
     )

@@ -126,3 +126,16 @@ def test_every_list_pages_with_the_capped_paginator():
         if "django.core.paginator" in line
     ]
     assert not offenders, offenders
+
+
+def test_search_filters_use_the_matches_lookup():
+    """``search_text__matches`` is the substring match the search indexes serve (qms/search.py);
+    a plain ``contains`` would read every row for a two-character Chinese word."""
+    offenders = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for app in APP_DIRS
+        for path in app.rglob("*.py")
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if re.search(r"search_text__i?contains", line)
+    ]
+    assert not offenders, offenders

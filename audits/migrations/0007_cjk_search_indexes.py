@@ -1,0 +1,18 @@
+"""Indexes of the Chinese character pairs for global search (qms.search.cjk_bigram_indexes):
+two-character Chinese words have no trigram."""
+
+from django.db import migrations
+
+from qms.search import cjk_bigram_indexes
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("audits", "0006_search_indexes"),
+    ]
+
+    operations = [
+        cjk_bigram_indexes(
+            ("audits_audit", "audits_audit_search_cjk"),
+        )
+    ]
