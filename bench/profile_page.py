@@ -33,6 +33,9 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--sql", action="store_true")
+    parser.add_argument(
+        "--explain", action="store_true", help="the plans of the two slowest queries"
+    )
     args = parser.parse_args()
     os.environ.update(load.environment(tempfile.mkdtemp(prefix="qms-profile-static-")))
     cookies, ids = load.prepare()
@@ -63,13 +66,22 @@ def main() -> int:
             per_request = queries[: len(queries) // args.repeat]
             for query in sorted(per_request, key=lambda q: -float(q["time"]))[:8]:
                 print(f"   {float(query['time']) * 1000:7.1f} ms  {query['sql'][:400]}")
+        if args.explain:
+            per_request = queries[: len(queries) // args.repeat]
+            for query in sorted(per_request, key=lambda q: -float(q["time"]))[:2]:
+                print(f"\n{query['sql']}\n")
+                with connection.cursor() as cursor:
+                    cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {query['sql']}")
+                    print("\n".join(row[0] for row in cursor.fetchall()))
         if args.profile:
             profiler = cProfile.Profile()
             profiler.enable()
             for _ in range(args.repeat):
                 call(path, data or {})
             profiler.disable()
-            pstats.Stats(profiler).sort_stats("cumulative").print_stats(40)
+            stats = pstats.Stats(profiler)
+            stats.sort_stats(os.environ.get("PROFILE_SORT", "cumulative"))
+            stats.print_stats(int(os.environ.get("PROFILE_LINES", "40")))
     return 0
 
 

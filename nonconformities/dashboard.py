@@ -77,20 +77,24 @@ def nonconformities_panel(view: dashboard.View) -> dashboard.Panel:
     f = view.figures
 
     labels = dict(Category.choices)
-    recurring = sorted(
+    # every unit × category pair is ranked; only the six shown get a link
+    ranked = sorted(
         (
-            {
-                "label": f"{view.names.get(path, path)} · {labels.get(key[10:], key[10:])}",
-                "value": n,
-                "url": view.link("nonconformities:nc_list", category=key[10:]),
-            }
+            (-n, f"{view.names.get(path, path)} · {labels.get(key[10:], key[10:])}", key[10:])
             for path, counts in view.metrics.items()
             if path.startswith(view.path)
             for key, n in counts.items()
             if key.startswith("nc_recent:") and n > 1
-        ),
-        key=lambda item: (-item["value"], item["label"]),
+        )
     )[:6]
+    recurring = [
+        {
+            "label": label,
+            "value": -negative,
+            "url": view.link("nonconformities:nc_list", category=category),
+        }
+        for negative, label, category in ranked
+    ]
 
     nc_list = "nonconformities:nc_list"
     return dashboard.Panel(

@@ -85,6 +85,9 @@ TEMPLATES = [
     },
 ]
 
+# Select boxes are written in Python, the same HTML as Django's templates (qms/forms.py).
+FORM_RENDERER = "qms.forms.FormRenderer"
+
 # --- Database -----------------------------------------------------------------------
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),

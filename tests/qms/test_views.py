@@ -5,6 +5,7 @@ from datetime import date
 
 import pytest
 from django.conf import settings
+from django.contrib.auth.models import Group
 from django.core import mail
 from django.urls import reverse
 
@@ -361,3 +362,24 @@ def test_health_page_needs_no_database_and_no_sign_in(client, django_assert_num_
     with django_assert_num_queries(0):
         response = client.get("/healthz/")
     assert response.status_code == 200 and b"ok" in response.content
+
+
+def test_the_menu_follows_roles_and_language_at_once(client, org):
+    """The menu is built once per language and access (qms.context_processors.navigation);
+    a new role or another language shows at the next page."""
+    user = UserFactory(username="lan", department=org["a"], roles=["staff"])
+    other = UserFactory(username="minh", department=org["a"], roles=["staff"])
+    client.force_login(user)
+    security_log = f'href="{reverse("qms:security_log")}"'
+    page = client.get(reverse("qms:home")).content.decode()
+    assert security_log not in page and 'aria-current="page"' in page
+    user.groups.add(*Group.objects.filter(name="administrator"))
+    page = client.get(reverse("qms:home")).content.decode()
+    assert security_log in page
+    client.post(reverse("qms:language"), {"language": "zh-hans", "next": "/"})
+    page = client.get(reverse("documents:document_list")).content.decode()
+    menu = page.split('id="portal-nav"')[1].split("</nav>")[0]
+    assert "文件清单" in menu and security_log in menu and "Document register" not in menu
+    client.force_login(other)  # same roles, English: not the administrator's menu
+    page = client.get(reverse("qms:home")).content.decode()
+    assert security_log not in page and "Document register" in page

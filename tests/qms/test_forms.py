@@ -1,0 +1,54 @@
+"""Select boxes written in Python (qms.forms.FormRenderer) are exactly Django's own HTML."""
+
+import pytest
+from django import forms
+from django.forms.renderers import DjangoTemplates
+from django.utils.safestring import mark_safe
+
+from qms.forms import FormRenderer
+
+CHOICES = [
+    ("", "---------"),
+    ("a&b", 'Phòng "A" & <B>'),
+    (2026, 2026),
+    (
+        "Nhóm / 分组",
+        [("x", "Tổ X"), ("y", mark_safe("<b>Y</b>")), (3, "质量管理")],
+    ),
+]
+
+
+class Sample(forms.Form):
+    single = forms.ChoiceField(choices=CHOICES, required=False)
+    many = forms.MultipleChoiceField(choices=CHOICES, required=False)
+    disabled = forms.ChoiceField(choices=CHOICES, disabled=True, required=False)
+    flagged = forms.ChoiceField(
+        choices=CHOICES,
+        widget=forms.Select(attrs={"data-on": True, "data-off": False, "title": 'a "b"'}),
+    )
+    kind = forms.ChoiceField(choices=[("u", "Unit")], widget=forms.RadioSelect)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [{}, {"single": "a&b", "many": ["x", "3"], "flagged": "2026"}, {"single": "nope"}],
+)
+@pytest.mark.parametrize("language", ["en", "vi", "zh-hans"])
+def test_select_boxes_are_the_html_django_writes(data, language):
+    from django.utils import translation
+
+    with translation.override(language):
+        ours = Sample(data=data or None, renderer=FormRenderer())
+        django = Sample(data=data or None, renderer=DjangoTemplates())
+        for name in Sample.base_fields:
+            html = str(ours[name].as_widget(attrs={"class": "form-select"}))
+            assert html == str(django[name].as_widget(attrs={"class": "form-select"})), name
+    assert 'value="a&amp;b"' in str(Sample(renderer=FormRenderer())["single"])
+
+
+def test_the_portal_renders_forms_with_it():
+    from django.forms.renderers import get_default_renderer
+
+    assert isinstance(get_default_renderer(), FormRenderer)
+    html = str(Sample()["single"])  # the default renderer, as every page uses it
+    assert html.count("<option") == 6 and "<optgroup" in html
