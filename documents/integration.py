@@ -256,7 +256,6 @@ def _search_documents(user, folded: str, limit: int) -> list[search.Hit]:
                 output_field=BooleanField(),
             )
         )
-        .select_related("effective_revision")
         .order_by(F("in_title").desc(nulls_last=True), "code")[:limit]
     )
     return [
