@@ -139,14 +139,14 @@ class CaseFilter(django_filters.FilterSet):
 
     def in_department(self, queryset, name, value):
         """Cases of the department in charge, or now at a step of that department."""
+        units = value.subtree_ids()
         return queryset.filter(
-            Q(department__path__startswith=value.path)
-            | Q(current_step__department__path__startswith=value.path)
+            Q(department_id__in=units) | Q(current_step__department_id__in=units)
         )
 
     def by_charge(self, queryset, name, value):
         """Only the cases a unit (or one below it) is in charge of: what its figures count."""
-        return queryset.filter(department__path__startswith=value.path)
+        return queryset.filter(department_id__in=value.subtree_ids())
 
     def by_timing(self, queryset, name, value):
         now = timezone.now()
