@@ -7,7 +7,7 @@ their own and their roles' — and their role names are read in one query instea
 
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Group, Permission
-from django.db.models import Q, Value
+from django.db.models import Value
 
 
 class PortalBackend(ModelBackend):
@@ -33,18 +33,28 @@ def load_access(user) -> None:
     names, in one query, kept on the user object for the request (``_perm_cache``, read by
     ``has_perm``; ``_qms_roles``, read by ``qms.visibility.role_slugs``). Nearly every page
     needs both."""
-    permissions = Permission.objects.all()
-    if not user.is_superuser:
-        permissions = permissions.filter(Q(user=user) | Q(group__user=user))
+
+    def pairs(permissions):
+        return permissions.values_list("content_type__app_label", "codename").order_by()
+
+    if user.is_superuser:
+        branches = [pairs(Permission.objects.all())]
+    else:
+        # One branch per join, each read from its index: one OR over both joins made
+        # PostgreSQL hash the whole user-group table (2.6 ms with 20,000 users, every page).
+        branches = [
+            pairs(Permission.objects.filter(group__user=user)),
+            pairs(Permission.objects.filter(user=user)),
+        ]
     roles = (
         Group.objects.filter(user=user)
         .annotate(app_label=Value(""))  # no app label is empty: marks a role
         .values_list("app_label", "name")
         .order_by()
     )
-    rows = permissions.values_list("content_type__app_label", "codename").order_by()
+    union = branches[0].union(*branches[1:], roles, all=True)
     perms, names = set(), set()
-    for app_label, name in rows.union(roles, all=True):
+    for app_label, name in union:
         if app_label:
             perms.add(f"{app_label}.{name}")
         else:

@@ -200,6 +200,19 @@ class CaseStep(models.Model):
                 condition=Q(finished_at__isnull=True, started_at__isnull=False),
                 name="case_step_open_due",
             ),
+            # … a person's, and a department's with nobody named (My tasks): with only
+            # the department's index of all its steps, PostgreSQL read 256,000 entries of a
+            # province's department to find its 218 open steps (35 ms → 0.3 ms)
+            models.Index(
+                fields=["handler", "due_at"],
+                condition=Q(finished_at__isnull=True, started_at__isnull=False),
+                name="case_step_open_handler",
+            ),
+            models.Index(
+                fields=["department", "due_at"],
+                condition=Q(finished_at__isnull=True, started_at__isnull=False, handler=None),
+                name="case_step_open_unassigned",
+            ),
         ]
 
     def __str__(self) -> str:

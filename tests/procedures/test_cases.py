@@ -214,3 +214,36 @@ def test_due_dates_skip_tet(desk):
     case = _receive(desk, at(date(2026, 2, 12), 15))
     assert case.due_at == at(date(2026, 2, 24), 15)
     assert case.due_at - case.received_at > timedelta(days=11)
+
+
+def test_my_tasks_show_a_step_to_its_handler_its_units_and_its_head(desk, org):
+    """A step with nobody named is every one's in its unit and the units above it; a named
+    step is its handler's; the head of the step's unit sees it either way."""
+    from qms import mytasks
+
+    monday = date(2026, 11, 23)
+    head = UserFactory(username="head", department=org["b"], roles=["staff"])
+    org["a1"].head = head
+    org["a1"].save()
+    colleague = UserFactory(username="colleague", department=org["a1"], roles=["staff"])
+    case = _receive(desk, at(monday, 9))
+
+    def sees(user) -> bool:
+        tasks = mytasks.tasks_for(user, monday)
+        return any(case.receipt_code in task.title for task in tasks)
+
+    assert sees(desk["clerk"]) and not sees(desk["officer"]) and not sees(head)
+    case = _as_of(  # step 2, unit A1, nobody named
+        at(monday, 10), services.case_move, actor=desk["clerk"], case=case, version=case.version
+    )
+    assert [sees(u) for u in (desk["officer"], colleague, desk["clerk"], head)] == [True] * 4
+    assert not sees(desk["outsider"])
+    step = case.current_step
+    step.handler = desk["officer"]
+    step.save()
+    assert [sees(u) for u in (desk["officer"], colleague, desk["clerk"], head)] == [
+        True,
+        False,
+        False,
+        True,
+    ]
