@@ -45,6 +45,7 @@ PARTIAL_INDEXES = {
         "case_step_open_handler",  # … a person's (My tasks)
         "case_step_open_unassigned",  # … a department's with nobody named (My tasks)
     ],
+    "procedures_servicecase": ["case_open_department_due"],  # a unit's overdue cases
     "nonconformities_action": ["action_open_due"],  # the open actions by due date
 }
 TRIGRAM_INDEXES = {
