@@ -239,7 +239,7 @@ def run_one(name: str) -> dict:
         "baseline": baseline_label,
         "baseline_seconds": round(baseline_seconds, 3),
         "ratio": round(seconds / baseline_seconds, 1) if baseline_seconds else None,
-        "outcome": outcome if isinstance(outcome, (int, float)) else str(outcome)[:200],
+        "outcome": outcome if isinstance(outcome, (int, float, dict)) else str(outcome)[:200],
     }
 
 
@@ -300,7 +300,7 @@ def main() -> int:
         + "\n"
     )
     lines = [
-        f"# Operations over the agency data {stamp.isoformat(timespec='seconds')}",
+        f"# Operations over the {args.name or 'agency'} data {stamp.isoformat(timespec='seconds')}",
         "",
         "| operation | time s | queries | peak memory MB | baseline | baseline s | ratio | targets |",
         "|---|---:|---:|---:|---|---:|---:|---|",
