@@ -9,6 +9,7 @@ them).
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.cache import cache
@@ -31,7 +32,7 @@ from procedures.models import (
     Rating,
     ServiceCase,
 )
-from procedures.performance import performance, total
+from procedures.performance import Row, performance, total
 from qms.pagination import CappedPaginator
 from qms.public_forms import rate_limited
 from qms.search import fold
@@ -248,27 +249,45 @@ class PublicTransparencyView(PublicProcedureListView):
         today = timezone.localdate()
         end = today.replace(day=1)
         start = date(end.year - 1, end.month, 1)
-        rows = cache.get_or_set(
-            f"transparency:{today.isoformat()}",
-            lambda: performance(
-                ServiceCase.objects.filter(procedure__in=Procedure.objects.public()),
-                start,
-                end,
-                "procedure",
-            ),
+        figures, overall = cache.get_or_set(
+            f"transparency:figures:{today.isoformat()}",
+            lambda: _public_figures(start, end),
             timeout=24 * 3600,
         )
-        figures = {row.key: row for row in rows}
         for procedure in context["procedures"]:
             procedure.figures = figures.get(procedure.pk)
         context.update(
             policy=_quality_policy(),
             procedure_count=Procedure.objects.public().count(),
-            total=total(rows),
+            total=overall,
             start=start,
             end=end - timedelta(days=1),
         )
         return context
+
+
+class PublicFigures(NamedTuple):
+    """What the transparency page shows of a procedure's row."""
+
+    completed: int
+    on_time_rate: float | None
+    satisfaction: float | None
+
+
+def _public_figures(start: date, end: date) -> tuple[dict[int, PublicFigures], Row]:
+    """Per public procedure, the figures shown, and the total: kept a day. Only what is
+    shown is kept, so that each request reads back 1,500 small tuples rather than 1,500
+    rows with their histograms (that, and summing them, was a fifth of the page)."""
+    rows = performance(
+        ServiceCase.objects.filter(procedure__in=Procedure.objects.public()),
+        start,
+        end,
+        "procedure",
+    )
+    figures = {
+        row.key: PublicFigures(row.completed, row.on_time_rate, row.satisfaction) for row in rows
+    }
+    return figures, total(rows)
 
 
 def _quality_policy():
