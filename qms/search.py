@@ -60,19 +60,18 @@ def search(user, query: str, *, limit: int = 20) -> dict[str, list[Hit]]:
     return results
 
 
-def trigram_indexes(*indexes: tuple[str, str]):
-    """A migration operation creating GIN trigram indexes ``(table, index name)`` on
-    ``search_text``, so that a substring search reads the index instead of every row
-    (PostgreSQL only; SQLite scans, which is fine at its sizes)."""
+def _gin_indexes(indexes: tuple[tuple[str, str], ...], setup: str, indexed: str):
+    """A migration operation: run ``setup``, then create a GIN index ``(table, index name)``
+    on ``indexed`` in each table; PostgreSQL only (SQLite scans, fine at its sizes)."""
     from django.db import migrations
 
     def create(apps, schema_editor):
         if schema_editor.connection.vendor != "postgresql":
             return
-        schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+        schema_editor.execute(setup)
         for table, name in indexes:
             schema_editor.execute(
-                f"CREATE INDEX IF NOT EXISTS {name} ON {table} USING gin (search_text gin_trgm_ops)"
+                f"CREATE INDEX IF NOT EXISTS {name} ON {table} USING gin ({indexed})"
             )
 
     def drop(apps, schema_editor):
@@ -82,6 +81,14 @@ def trigram_indexes(*indexes: tuple[str, str]):
             schema_editor.execute(f"DROP INDEX IF EXISTS {name}")
 
     return migrations.RunPython(create, drop)
+
+
+def trigram_indexes(*indexes: tuple[str, str]):
+    """GIN trigram indexes on ``search_text``, so that a substring search of three
+    characters or more reads the index instead of every row."""
+    return _gin_indexes(
+        indexes, "CREATE EXTENSION IF NOT EXISTS pg_trgm", "search_text gin_trgm_ops"
+    )
 
 
 # CJK ideographs (extension A, the unified block, compatibility ideographs): the same ranges
@@ -135,24 +142,6 @@ class Matches(Lookup):
 
 
 def cjk_bigram_indexes(*indexes: tuple[str, str]):
-    """A migration operation creating GIN indexes ``(table, index name)`` on the Chinese
-    character pairs of ``search_text`` (PostgreSQL only), for ``search_text__matches``."""
-    from django.db import migrations
-
-    def create(apps, schema_editor):
-        if schema_editor.connection.vendor != "postgresql":
-            return
-        schema_editor.execute(_BIGRAM_FUNCTION)
-        for table, name in indexes:
-            schema_editor.execute(
-                f"CREATE INDEX IF NOT EXISTS {name} ON {table} "
-                "USING gin (qms_cjk_bigrams(search_text))"
-            )
-
-    def drop(apps, schema_editor):
-        if schema_editor.connection.vendor != "postgresql":
-            return
-        for _table, name in indexes:
-            schema_editor.execute(f"DROP INDEX IF EXISTS {name}")
-
-    return migrations.RunPython(create, drop)
+    """GIN indexes on the Chinese character pairs of ``search_text``, for the two-character
+    Chinese words of ``search_text__matches``."""
+    return _gin_indexes(indexes, _BIGRAM_FUNCTION, "qms_cjk_bigrams(search_text)")
