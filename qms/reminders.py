@@ -71,22 +71,26 @@ def run_sweep(name: str, today: date | None = None) -> int:
         known = set(
             Reminder.objects.filter(key__in=[d.key for d in batch]).values_list("key", flat=True)
         )
-        for due in batch:
-            if due.key in known:
-                continue
-            try:
-                with transaction.atomic():
-                    notification = notify(
-                        recipient=due.recipient,
-                        message=due.message,
-                        params=due.params,
-                        url=due.url,
-                    )
-                    Reminder.objects.create(key=due.key, sweep=name, notification=notification)
-            except IntegrityError:
-                continue  # another worker sent this one a moment ago
-            known.add(due.key)
-            sent += 1
+        # One commit per batch (a commit per reminder cost half the sweep's time); each
+        # reminder in its own savepoint, so that one sent meanwhile by another worker is
+        # skipped alone. The e-mails are queued when the batch commits.
+        with transaction.atomic():
+            for due in batch:
+                if due.key in known:
+                    continue
+                try:
+                    with transaction.atomic():
+                        notification = notify(
+                            recipient=due.recipient,
+                            message=due.message,
+                            params=due.params,
+                            url=due.url,
+                        )
+                        Reminder.objects.create(key=due.key, sweep=name, notification=notification)
+                except IntegrityError:
+                    continue  # another worker sent this one a moment ago
+                known.add(due.key)
+                sent += 1
     return sent
 
 

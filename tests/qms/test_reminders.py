@@ -109,3 +109,34 @@ def test_one_failing_email_does_not_block_the_others(role_users, monkeypatch):
     monkeypatch.setattr(notifications, "send_email_now", flaky)
     assert notifications.send_pending_emails() == 1
     assert len(mail.outbox) == 1
+
+
+def test_a_reminder_sent_meanwhile_by_another_worker_is_skipped_alone(role_users, monkeypatch):
+    """Sweeps commit a batch at a time, each reminder in its own savepoint: a key that
+    another worker inserted after this batch looked for it is skipped, the rest is sent
+    and its e-mails go after the commit."""
+    admin, staff = role_users["administrator"], role_users["staff"]
+    taken = Reminder.objects.create(
+        key="test:taken", sweep="test", notification=notify(recipient=admin, message="x")
+    )
+    mail.outbox.clear()
+    monkeypatch.setitem(
+        reminders._SWEEPS,
+        "test.race",
+        lambda today: [
+            reminders.Due(key="test:taken", recipient=admin, message=gettext_noop("Sign in")),
+            reminders.Due(key="test:new", recipient=staff, message=gettext_noop("Sign in")),
+        ],
+    )
+    # as if the other worker's insert came after this sweep's look-up
+    real_filter = Reminder.objects.filter
+    monkeypatch.setattr(
+        Reminder.objects,
+        "filter",
+        lambda *a, **kw: real_filter(pk=None) if "key__in" in kw else real_filter(*a, **kw),
+    )
+    assert reminders.run_sweep("test.race", NOVEMBER) == 1
+    assert set(Reminder.objects.values_list("key", flat=True)) == {"test:taken", "test:new"}
+    assert Reminder.objects.get(key="test:taken") == taken
+    assert Notification.objects.filter(recipient=staff).count() == 1
+    assert [message.to for message in mail.outbox] == [[staff.email]]
