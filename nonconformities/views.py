@@ -8,7 +8,8 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q, Window
+from django.db.models.functions import RowNumber
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -137,22 +138,33 @@ class BoardView(PortalPermissionMixin, TemplateView):
         counts = dict(
             filtered.values_list("status").annotate(n=Count("pk")).values_list("status", "n")
         )
-        cards = []
-        # One query per column keeps each column's page small and the count constant.
-        for status in BOARD_COLUMNS:
-            items = list(
-                filtered.filter(status=status)
-                .select_related("department", "owner")
-                .order_by("-reported_at")[: self.per_column]
+        # The newest cards of every column in one query: numbered within their column,
+        # the first `per_column` of each kept.
+        newest = (
+            filtered.filter(status__in=BOARD_COLUMNS)
+            .annotate(
+                place=Window(
+                    RowNumber(),
+                    partition_by=[F("status")],
+                    order_by=[F("reported_at").desc(), F("pk").desc()],
+                )
             )
-            cards.append(
-                {
-                    "status": status,
-                    "label": Status(status).label,
-                    "items": items,
-                    "count": counts.get(status, 0),
-                }
-            )
+            .filter(place__lte=self.per_column)
+            .select_related("department", "owner")
+            .order_by("status", "-reported_at", "-pk")
+        )
+        by_status: dict[str, list] = {status: [] for status in BOARD_COLUMNS}
+        for nc in newest:
+            by_status[nc.status].append(nc)
+        cards = [
+            {
+                "status": status,
+                "label": Status(status).label,
+                "items": by_status[status],
+                "count": counts.get(status, 0),
+            }
+            for status in BOARD_COLUMNS
+        ]
         context.update(
             columns=cards,
             filterset=form,

@@ -265,3 +265,37 @@ def test_pages_stay_flat_up_to_10000_actions(crew, org, cases):
     large = measure()
     assert {k: (small[k], large[k]) for k in small if small[k] != large[k]} == {}
     assert max(large.values()) <= 20, large
+
+
+def test_the_board_shows_each_columns_newest_cards_and_its_count(crew, org):
+    """Twelve cards a column, newest first, with the column's count and a link to the rest."""
+    from datetime import datetime
+
+    from django.utils import timezone
+
+    made = Nonconformity.objects.bulk_create(
+        Nonconformity(
+            number=f"NC-B-{i:03d}",
+            title=f"Thẻ {i}",
+            description="x",
+            department=org["a"],
+            occurred_on=TODAY,
+            source="staff_report",
+            reported_by=crew["reporter"],
+            status="triaged" if i >= 14 else "reported",
+        )
+        for i in range(16)
+    )
+    for i, nc in enumerate(made):  # reported one hour after the other
+        Nonconformity.objects.filter(pk=nc.pk).update(
+            reported_at=timezone.make_aware(datetime(2026, 11, 2, 0)) + timedelta(hours=i)
+        )
+    client = Client()
+    client.force_login(crew["manager"])
+    page = client.get("/nonconformities/board/").content.decode()
+    reported = page.split('id="col-reported"')[1].split("</section>")[0]
+    numbers = [chunk.split("</strong>")[0] for chunk in reported.split("<strong>")[1:]]
+    assert numbers == [f"NC-B-{i:03d}" for i in range(13, 1, -1)]
+    assert 'data-testid="count-reported">14<' in reported and "All 14 in the list" in reported
+    triaged_column = page.split('id="col-triaged"')[1].split("</section>")[0]
+    assert triaged_column.count("<strong>") == 2 and "All 2" not in triaged_column
