@@ -167,15 +167,12 @@ def main() -> int:
 
 def _write_results(options, zip_time, build_time, ratio, peak_mb, summary, ok) -> None:
     """bench/results/<date>-evidence-pack.json and .md, beside the load benchmark's."""
-    import json
     from datetime import UTC, datetime
 
-    stamp = datetime.now(UTC)
-    results = ROOT / "bench" / "results"
-    results.mkdir(parents=True, exist_ok=True)
-    stem = results / f"{stamp:%Y-%m-%d}-evidence-pack"
+    import report
+
     row = {
-        "date": stamp.isoformat(timespec="seconds"),
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "files": options.files,
         "megabytes": options.megabytes,
         "zip_seconds": round(zip_time, 2),
@@ -185,13 +182,30 @@ def _write_results(options, zip_time, build_time, ratio, peak_mb, summary, ok) -
         "summary": summary,
         "meets_targets": ok,
     }
-    stem.with_suffix(".json").write_text(json.dumps(row, indent=2) + "\n")
-    stem.with_suffix(".md").write_text(
-        f"# Evidence pack {row['date']}\n\n"
-        "| files | MB | zip -0 s | pack s | ratio (≤ 2) | peak MB (< 200) | targets |\n"
-        "|---:|---:|---:|---:|---:|---:|---|\n"
-        f"| {options.files} | {options.megabytes} | {row['zip_seconds']} | {row['pack_seconds']} | "
-        f"{row['ratio']}× | {row['peak_mb']} | {'✔' if ok else '✘'} |\n"
+    report.write(
+        "-evidence-pack",
+        row,
+        title=f"Evidence pack {row['date']}",
+        columns=[
+            ("files", "r"),
+            ("MB", "r"),
+            ("zip -0 s", "r"),
+            ("pack s", "r"),
+            ("ratio (≤ 2)", "r"),
+            ("peak MB (< 200)", "r"),
+            ("targets", "l"),
+        ],
+        rows=[
+            [
+                options.files,
+                options.megabytes,
+                row["zip_seconds"],
+                row["pack_seconds"],
+                f"{row['ratio']}×",
+                row["peak_mb"],
+                "✔" if ok else "✘",
+            ]
+        ],
     )
 
 

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import http.client
-import json
 import os
 import platform
 import statistics
@@ -36,8 +35,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlencode
 
+import report as report_file  # bench/report.py: where results go
+
 ROOT = Path(__file__).resolve().parents[1]
-RESULTS = ROOT / "bench" / "results"
 PORT = 8097
 TARGET_P95_MS = 150
 TARGET_SHARE = 0.10
@@ -387,28 +387,41 @@ def main() -> int:
     }
     if args.only:
         return 0  # a partial run is printed, not written over the day's table
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    stem = RESULTS / (
-        datetime.now(UTC).strftime("%Y-%m-%d") + (f"-{args.name}" if args.name else "")
+    markdown = report_file.write(
+        f"-{args.name}" if args.name else "",
+        report,
+        title=f"Load benchmark {report['date']}{' — ' + args.name if args.name else ''}",
+        intro=(
+            f"{args.clients} clients, {args.seconds:g} s per page after 1 s of warm-up, gunicorn "
+            f"with {args.workers} workers, {os.cpu_count()} CPUs; web workers' peak memory "
+            f"{memory} MB."
+        ),
+        columns=[
+            ("page", "l"),
+            ("p50 ms", "r"),
+            ("p95 ms", "r"),
+            ("p99 ms", "r"),
+            ("req/s", "r"),
+            ("share of ceiling", "r"),
+            ("queries", "r"),
+            ("targets", "l"),
+        ],
+        rows=[
+            [
+                row["label"],
+                row.get("p50_ms", "—"),
+                row.get("p95_ms", "—"),
+                row.get("p99_ms", "—"),
+                row.get("rps", 0),
+                f"{row['share_of_ceiling'] * 100:.0f} %",
+                row["queries"],
+                ("✔" if row["meets_targets"] else "✘")
+                + (f" errors {row['errors']}" if row["errors"] else ""),
+            ]
+            for row in results
+        ],
     )
-    stem.with_suffix(".json").write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
-    lines = [
-        f"# Load benchmark {report['date']}{' — ' + args.name if args.name else ''}",
-        "",
-        f"{args.clients} clients, {args.seconds:g} s per page after 1 s of warm-up, gunicorn with {args.workers} "
-        f"workers, {os.cpu_count()} CPUs; web workers' peak memory {memory} MB.",
-        "",
-        "| page | p50 ms | p95 ms | p99 ms | req/s | share of ceiling | queries | targets |",
-        "|---|---:|---:|---:|---:|---:|---:|---|",
-    ]
-    for row in results:
-        lines.append(
-            f"| {row['label']} | {row.get('p50_ms', '—')} | {row.get('p95_ms', '—')} | {row.get('p99_ms', '—')} | "
-            f"{row.get('rps', 0)} | {row['share_of_ceiling'] * 100:.0f} % | {row['queries']} | "
-            f"{'✔' if row['meets_targets'] else '✘'}{' errors ' + str(row['errors']) if row['errors'] else ''} |"
-        )
-    stem.with_suffix(".md").write_text("\n".join(lines) + "\n")
-    print(f"wrote {stem.with_suffix('.json')} and {stem.with_suffix('.md')}")
+    print(f"wrote {markdown} and its .json")
     return 0
 
 

@@ -37,8 +37,9 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import report as report_file  # bench/report.py: where results go
+
 ROOT = Path(__file__).resolve().parents[1]
-RESULTS = ROOT / "bench" / "results"
 OPERATIONS = ("sweep", "import", "monthly_pdf", "review_inputs")
 TARGETS = {"sweep": {"seconds": 60, "peak_mb": 300}}
 
@@ -316,27 +317,36 @@ def main() -> int:
             f"{name:<14} {row['seconds']:>8} s  {row['queries']:>7} queries  peak {row['peak_mb']} MB"
             f"  (baseline {row['baseline_seconds']} s: {row['baseline']})"
         )
-    stamp = datetime.now(UTC)
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    stem = RESULTS / f"{stamp:%Y-%m-%d}{'-' + args.name if args.name else ''}-operations"
-    stem.with_suffix(".json").write_text(
-        json.dumps({"date": stamp.isoformat(timespec="seconds"), "operations": results}, indent=2)
-        + "\n"
+    stamp = datetime.now(UTC).isoformat(timespec="seconds")
+    markdown = report_file.write(
+        f"{'-' + args.name if args.name else ''}-operations",
+        {"date": stamp, "operations": results},
+        title=f"Operations over the {args.name or 'agency'} data {stamp}",
+        columns=[
+            ("operation", "l"),
+            ("time s", "r"),
+            ("queries", "r"),
+            ("peak memory MB", "r"),
+            ("baseline", "l"),
+            ("baseline s", "r"),
+            ("ratio", "r"),
+            ("targets", "l"),
+        ],
+        rows=[
+            [
+                row["operation"],
+                row["seconds"],
+                row["queries"],
+                row["peak_mb"],
+                row["baseline"],
+                row["baseline_seconds"],
+                f"{row['ratio']}×",
+                {None: "—", True: "✔", False: "✘"}[row["meets_targets"]],
+            ]
+            for row in results
+        ],
     )
-    lines = [
-        f"# Operations over the {args.name or 'agency'} data {stamp.isoformat(timespec='seconds')}",
-        "",
-        "| operation | time s | queries | peak memory MB | baseline | baseline s | ratio | targets |",
-        "|---|---:|---:|---:|---|---:|---:|---|",
-    ]
-    for row in results:
-        verdict = {None: "—", True: "✔", False: "✘"}[row["meets_targets"]]
-        lines.append(
-            f"| {row['operation']} | {row['seconds']} | {row['queries']} | {row['peak_mb']} | "
-            f"{row['baseline']} | {row['baseline_seconds']} | {row['ratio']}× | {verdict} |"
-        )
-    stem.with_suffix(".md").write_text("\n".join(lines) + "\n")
-    print(f"wrote {stem.with_suffix('.md')}")
+    print(f"wrote {markdown}")
     return 0
 
 
