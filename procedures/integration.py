@@ -17,7 +17,7 @@ from procedures.choices import ProcedureStatus
 from procedures.models import CaseStatus, CaseStep, Feedback, Procedure, ServiceCase
 from qms import attachments, mytasks, reminders, search
 from qms.calendar import WorkingCalendar, working_seconds_per_day
-from qms.models import Department
+from qms.visibility import units_and_headed
 
 
 @receiver(external_status_changed, dispatch_uid="procedures.legal_change")
@@ -88,17 +88,10 @@ def _my_steps(user):
     """Current steps of open cases that are this user's to do: named as handler, or of
     their department (or a unit below it) with nobody named, or of a department they head.
 
-    The departments are read first (one small query) so that the steps are filtered on
-    department ids, which the partial indexes of open steps serve."""
-    units, headed = [], []
-    tree = Q(head=user)
-    if user.department_id:
-        tree |= Q(path__startswith=user.department.path)
-    for pk, head_id, path in Department.objects.filter(tree).values_list("pk", "head_id", "path"):
-        if user.department_id and path.startswith(user.department.path):
-            units.append(pk)
-        if head_id == user.pk:
-            headed.append(pk)
+    The departments are read first (one small query, the headed ones kept for the other
+    modules' tasks) so that the steps are filtered on department ids, which the partial
+    indexes of open steps serve."""
+    units, headed = units_and_headed(user)
     mine = Q(handler=user)
     if units:
         mine |= Q(handler__isnull=True, department_id__in=units)

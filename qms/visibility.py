@@ -185,14 +185,39 @@ class VisibleObjectMixin:
         return super().get_queryset().visible_to(self.request.user)
 
 
-def headed_paths(user) -> list[str]:
-    """Paths of the departments this user heads (they triage, plan and answer for them)."""
-    cached = getattr(user, "_qms_headed_paths", None)
+def _headed(user) -> list[tuple[int, str, bool]]:
+    """The departments this user heads (id, path, active), read once per request."""
+    cached = getattr(user, "_qms_headed", None)
     if cached is None:
         from qms.models import Department
 
         cached = list(
-            Department.objects.filter(head=user, is_active=True).values_list("path", flat=True)
+            Department.objects.filter(head=user)
+            .order_by("path")
+            .values_list("pk", "path", "is_active")
         )
-        user._qms_headed_paths = cached
+        user._qms_headed = cached
     return cached
+
+
+def headed_paths(user) -> list[str]:
+    """Paths of the active departments this user heads (they triage, plan and answer for them)."""
+    return [path for _pk, path, active in _headed(user) if active]
+
+
+def units_and_headed(user) -> tuple[list[int], list[int]]:
+    """Ids of the user's department and the units below it, and of every department they
+    head (whose open case steps are theirs to see to), in one query; the headed ones are
+    kept for ``headed_paths``."""
+    from qms.models import Department
+
+    own = user.department.path if user.department_id else None
+    tree = Q(head=user) | Q(path__startswith=own) if own else Q(head=user)
+    rows = list(
+        Department.objects.filter(tree)
+        .order_by("path")
+        .values_list("pk", "path", "is_active", "head_id")
+    )
+    user._qms_headed = [(pk, path, active) for pk, path, active, head in rows if head == user.pk]
+    units = [pk for pk, path, _active, _head in rows if own and path.startswith(own)]
+    return units, [pk for pk, _path, _active in user._qms_headed]
