@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from audits.choices import AuditStatus, AuditType
 from audits.models import Audit
-from qms.filters import ALL, recent_years, visible_departments
+from qms.filters import ALL, DepartmentChoiceFilter, recent_years
 
 
 class AuditFilter(django_filters.FilterSet):
@@ -23,9 +23,7 @@ class AuditFilter(django_filters.FilterSet):
     audit_type = django_filters.ChoiceFilter(
         label=_("Type"), choices=AuditType.choices, empty_label=ALL
     )
-    department = django_filters.ModelChoiceFilter(
-        label=_("Department"), queryset=visible_departments, method="in_department", empty_label=ALL
-    )
+    department = DepartmentChoiceFilter(method="in_department")
 
     class Meta:
         model = Audit

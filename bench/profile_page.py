@@ -2,11 +2,13 @@
 why). Same settings, data and users as ``bench/load.py``; no gunicorn, no clients.
 
     BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/qms_bench_agency \\
-        .venv/bin/python bench/profile_page.py "case list" [--repeat 20] [--profile] [--sql]
+        .venv/bin/python bench/profile_page.py "case list" [--repeat 20] [--profile] [--sql] [--calls]
 
 Prints for each page whose label contains the argument: mean time per request, the part
-spent waiting for the database, the query count, the slowest queries (``--sql``) and the
-functions with the most cumulative time (``--profile``).
+spent waiting for the database, the query count, the slowest queries (``--sql``), the
+Python function calls of one request (``--calls``: the same from run to run, where times
+on a shared machine vary by a fifth) and the functions with the most cumulative time
+(``--profile``).
 """
 
 from __future__ import annotations
@@ -33,6 +35,11 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--sql", action="store_true")
+    parser.add_argument(
+        "--calls",
+        action="store_true",
+        help="Python function calls per request: steadier than times on a shared machine",
+    )
     parser.add_argument(
         "--explain", action="store_true", help="the plans of the two slowest queries"
     )
@@ -62,6 +69,12 @@ def main() -> int:
             f"{label:<34} {status} {elapsed:7.1f} ms/request  database {sql_ms:6.1f} ms  "
             f"{len(queries) // args.repeat} queries"
         )
+        if args.calls:
+            profiler = cProfile.Profile()
+            profiler.enable()
+            call(path, data or {})
+            profiler.disable()
+            print(f"{'':<34}     {pstats.Stats(profiler).total_calls:,} function calls")
         if args.sql:
             per_request = queries[: len(queries) // args.repeat]
             for query in sorted(per_request, key=lambda q: -float(q["time"]))[:8]:

@@ -15,7 +15,7 @@ from documents.choices import (
     RevisionStatus,
 )
 from documents.models import Document, ExternalDocument
-from qms.filters import ALL, visible_departments
+from qms.filters import ALL, DepartmentChoiceFilter
 from qms.models import IsoClause
 from qms.search import fold
 
@@ -25,9 +25,7 @@ class DocumentFilter(django_filters.FilterSet):
     document_type = django_filters.ChoiceFilter(
         label=_("Type"), choices=DocumentType.choices, empty_label=ALL
     )
-    department = django_filters.ModelChoiceFilter(
-        label=_("Department"), queryset=visible_departments, method="in_department", empty_label=ALL
-    )
+    department = DepartmentChoiceFilter(method="in_department")
     status = django_filters.ChoiceFilter(
         label=_("Status"), choices=DocumentStatus.choices, empty_label=ALL
     )

@@ -15,7 +15,7 @@ from nonconformities.choices import (
     Status,
 )
 from nonconformities.models import Action, Nonconformity
-from qms.filters import ALL, visible_departments
+from qms.filters import ALL, DepartmentChoiceFilter
 from qms.search import fold
 
 
@@ -34,9 +34,7 @@ class NonconformityFilter(django_filters.FilterSet):
     category = django_filters.ChoiceFilter(
         label=_("Category"), choices=Category.choices, empty_label=ALL
     )
-    department = django_filters.ModelChoiceFilter(
-        label=_("Department"), queryset=visible_departments, method="in_department", empty_label=ALL
-    )
+    department = DepartmentChoiceFilter(method="in_department")
     overdue = django_filters.ChoiceFilter(
         label=_("Overdue"),
         choices=[("yes", _("Past its due date"))],
@@ -96,9 +94,7 @@ class ActionFilter(django_filters.FilterSet):
         label=_("Type of action"), choices=ActionKind.choices, empty_label=ALL
     )
     owner = django_filters.CharFilter(label=_("Owner"), method="by_owner")
-    department = django_filters.ModelChoiceFilter(
-        label=_("Department"), queryset=visible_departments, method="in_department", empty_label=ALL
-    )
+    department = DepartmentChoiceFilter(method="in_department")
     overdue = django_filters.ChoiceFilter(
         label=_("Overdue"),
         choices=[("yes", _("Past its due date"))],

@@ -7,7 +7,7 @@ from planning import matrix
 from planning.choices import Measure, ObjectiveStatus, RiskKind, RiskLevel, RiskStatus, Treatment
 from planning.models import Objective, Risk
 from procedures.models import Process
-from qms.filters import ALL, recent_years, visible_departments
+from qms.filters import ALL, DepartmentChoiceFilter, recent_years
 from qms.search import fold
 
 
@@ -18,9 +18,7 @@ def _visible_processes(request):
 class ObjectiveFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search")
     year = django_filters.ChoiceFilter(label=_("Year"), choices=recent_years, empty_label=ALL)
-    department = django_filters.ModelChoiceFilter(
-        label=_("Department"), queryset=visible_departments, method="in_department", empty_label=ALL
-    )
+    department = DepartmentChoiceFilter(method="in_department")
     status = django_filters.ChoiceFilter(
         label=_("Status"), choices=ObjectiveStatus.choices, empty_label=ALL
     )
@@ -56,9 +54,7 @@ class RiskFilter(django_filters.FilterSet):
         method="by_level_now",
         empty_label=ALL,
     )
-    department = django_filters.ModelChoiceFilter(
-        label=_("Department"), queryset=visible_departments, method="in_department", empty_label=ALL
-    )
+    department = DepartmentChoiceFilter(method="in_department")
     process = django_filters.ModelChoiceFilter(
         label=_("Process"), queryset=_visible_processes, empty_label=ALL
     )

@@ -14,7 +14,7 @@ from procedures.models import (
     ServiceCase,
 )
 from qms.calendar import WorkingCalendar, working_seconds_per_day
-from qms.filters import ALL, DateInput, visible_departments
+from qms.filters import ALL, DateInput, DepartmentChoiceFilter
 from qms.search import fold
 
 
@@ -31,9 +31,7 @@ class ProcedureFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search")
     field = django_filters.ChoiceFilter(label=_("Field"), choices=_fields, empty_label=ALL)
     level = django_filters.ChoiceFilter(label=_("Level"), choices=Level.choices, empty_label=ALL)
-    department = django_filters.ModelChoiceFilter(
-        label=_("Department"), queryset=visible_departments, method="in_department", empty_label=ALL
-    )
+    department = DepartmentChoiceFilter(method="in_department")
     process = django_filters.ModelChoiceFilter(
         label=_("Process"), queryset=_processes, empty_label=ALL
     )
@@ -73,9 +71,7 @@ class ProcessFilter(django_filters.FilterSet):
     process_type = django_filters.ChoiceFilter(
         label=_("Process type"), choices=ProcessType.choices, empty_label=ALL
     )
-    department = django_filters.ModelChoiceFilter(
-        label=_("Department"), queryset=visible_departments, method="in_department", empty_label=ALL
-    )
+    department = DepartmentChoiceFilter(method="in_department")
 
     class Meta:
         model = Process
@@ -94,15 +90,8 @@ class CaseFilter(django_filters.FilterSet):
     procedure = django_filters.CharFilter(
         label=_("Procedure (code or name)"), method="by_procedure"
     )
-    department = django_filters.ModelChoiceFilter(
-        label=_("Department"), queryset=visible_departments, method="in_department", empty_label=ALL
-    )
-    in_charge = django_filters.ModelChoiceFilter(
-        label=_("Department in charge"),
-        queryset=visible_departments,
-        method="by_charge",
-        empty_label=ALL,
-    )
+    department = DepartmentChoiceFilter(method="in_department")
+    in_charge = DepartmentChoiceFilter(label=_("Department in charge"), method="by_charge")
     status = django_filters.ChoiceFilter(
         label=_("Status"), choices=CaseStatus.choices, empty_label=ALL
     )
@@ -172,9 +161,7 @@ class FeedbackFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(
         label=_("Status"), choices=FeedbackStatus.choices, empty_label=ALL
     )
-    department = django_filters.ModelChoiceFilter(
-        label=_("Department"), queryset=visible_departments, method="in_department", empty_label=ALL
-    )
+    department = DepartmentChoiceFilter(method="in_department")
     overdue = django_filters.ChoiceFilter(
         label=_("Deadline"),
         choices=[("yes", _("Open past the deadline"))],

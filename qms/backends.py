@@ -2,7 +2,8 @@
 
 Almost every page reads ``request.user.department`` (scope, My tasks, the header); loading
 it with the user saves that query on every request. The user's model-level permissions —
-their own and their roles' — and their role names are read in one query instead of three.
+their own and their roles' — and their role names are read in one query instead of three,
+and kept between requests until roles or permissions change.
 """
 
 from django.contrib.auth.backends import ModelBackend
@@ -30,9 +31,21 @@ class PortalBackend(ModelBackend):
 
 def load_access(user) -> None:
     """The user's model-level permissions (their own and their roles') and their role
-    names, in one query, kept on the user object for the request (``_perm_cache``, read by
-    ``has_perm``; ``_qms_roles``, read by ``qms.visibility.role_slugs``). Nearly every page
-    needs both."""
+    names, kept on the user object for the request (``_perm_cache``, read by ``has_perm``;
+    ``_qms_roles``, read by ``qms.visibility.role_slugs``) and between requests with the
+    rest of their access (``qms.visibility.kept_access``). Nearly every page needs both."""
+    from qms.visibility import is_active_user, kept_access
+
+    if not is_active_user(user):
+        user._perm_cache, user._qms_roles = set(), frozenset()
+        return
+    perms, roles = kept_access(user, "roles", lambda: _read_access(user))
+    user._perm_cache = set(perms)
+    user._qms_roles = roles
+
+
+def _read_access(user) -> tuple[frozenset[str], frozenset[str]]:
+    """Permissions and role names in one query."""
 
     def pairs(permissions):
         return permissions.values_list("content_type__app_label", "codename").order_by()
@@ -59,5 +72,4 @@ def load_access(user) -> None:
             perms.add(f"{app_label}.{name}")
         else:
             names.add(name)
-    user._perm_cache = perms
-    user._qms_roles = frozenset(names)
+    return frozenset(perms), frozenset(names)

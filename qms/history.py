@@ -8,8 +8,11 @@ django-simple-history writes a row per ``save()``; bulk writes (``update()``,
 from __future__ import annotations
 
 import functools
+from datetime import UTC
 
 from django.db import models
+
+from qms.pagination import CompiledRows
 
 
 def save_with_history(
@@ -74,7 +77,49 @@ def activity(
     object_id: int | None = None,
     date_from=None,
     date_to=None,
-):
+) -> CompiledRows | None:
+    """Every history table's rows, newest first (a UNION ALL), as dicts: ``history_id``,
+    ``history_date``, ``history_type``, ``history_user_id``, ``history_change_reason``,
+    ``id``, ``entry_model``, ``entry_label``. None when no tracked model matches.
+
+    Compiling the fifty-table union cost more than running it (a third of the activity
+    page's time): it is compiled once per process and filter and kept (the models and
+    their fields are fixed once the apps are loaded)."""
+    return _compiled_activity(user_id, app_label, model, object_id, date_from, date_to)
+
+
+@functools.lru_cache(maxsize=256)
+def _compiled_activity(user_id, app_label, model, object_id, date_from, date_to):
+    from django.db import router
+
+    rows = _activity_queryset(
+        user_id=user_id,
+        app_label=app_label,
+        model=model,
+        object_id=object_id,
+        date_from=date_from,
+        date_to=date_to,
+    )
+    if rows is None:
+        return None
+    using = router.db_for_read(rows.model)
+    sql, params = rows.query.get_compiler(using).as_sql()
+    return CompiledRows(sql, params, using=using, parse={"history_date": _datetime})
+
+
+def _datetime(value):
+    # PostgreSQL hands back an aware datetime; SQLite the naive UTC time it stores (as
+    # text or a datetime, depending on the column's declared type)
+    if isinstance(value, str):
+        from django.utils.dateparse import parse_datetime
+
+        value = parse_datetime(value)
+    if value is not None and value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value
+
+
+def _activity_queryset(*, user_id, app_label, model, object_id, date_from, date_to):
     """One queryset over every history table, newest first (a UNION ALL)."""
     from django.db.models import CharField, Value
 

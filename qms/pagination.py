@@ -13,31 +13,68 @@ exactly, so that what a person just changed shows at once.
 from __future__ import annotations
 
 import hashlib
-from functools import cached_property
+from functools import cached_property, partial
 
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
+from django.db import connections
+
+
+class CompiledRows:
+    """The rows of one query compiled once: a page is a slice of its SQL, the count a
+    COUNT over it, neither compiling it again. For a query that costs more to compile
+    than to run — the activity page's union of fifty history tables (qms/history.py) —
+    compiled once per process and filter, where a queryset compiles on every request."""
+
+    def __init__(self, sql: str, params: tuple, *, using: str = "default", parse=None):
+        self.sql, self.params, self.using = sql, tuple(params), using
+        self.parse = parse or {}  # column name -> function applied to its values
+
+    def count_upto(self, limit: int) -> int:
+        # self.sql is the ORM's own compiled SQL; values travel as parameters
+        count = f"SELECT COUNT(*) FROM ({self.sql} LIMIT %s) capped"  # noqa: S608
+        with connections[self.using].cursor() as cursor:
+            cursor.execute(count, (*self.params, limit))
+            return cursor.fetchone()[0]
+
+    def __getitem__(self, page: slice) -> list[dict]:
+        start = page.start or 0
+        with connections[self.using].cursor() as cursor:
+            cursor.execute(
+                f"{self.sql} LIMIT %s OFFSET %s", (*self.params, page.stop - start, start)
+            )
+            names = [column[0] for column in cursor.description]
+            rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+        for name, parse in self.parse.items():
+            for row in rows:
+                row[name] = parse(row[name])
+        return rows
 
 
 class CappedPaginator(Paginator):
     @cached_property
     def count(self) -> int:
         limit = settings.QMS_LIST_COUNT_LIMIT
-        if not hasattr(self.object_list, "query"):
-            return len(self.object_list)
-        # COUNT over a LIMITed subquery: the database stops after limit + 1 rows
-        capped = self.object_list[: limit + 1]
-        query = capped.query
-        try:
-            sql, params = query.get_compiler(capped.db).as_sql()
-        except EmptyResultSet:  # a filter that can match nothing (e.g. pk__in=[])
-            return 0
+        rows = self.object_list
+        if isinstance(rows, CompiledRows):
+            sql, params = rows.sql, rows.params
+            counter = partial(rows.count_upto, limit + 1)
+        elif hasattr(rows, "query"):
+            # COUNT over a LIMITed subquery: the database stops after limit + 1 rows
+            capped = rows[: limit + 1]
+            try:
+                sql, params = capped.query.get_compiler(capped.db).as_sql()
+            except EmptyResultSet:  # a filter that can match nothing (e.g. pk__in=[])
+                return 0
+            counter = capped.count
+        else:
+            return len(rows)
         key = "qms:count:" + hashlib.sha256(f"{sql}|{params!r}".encode()).hexdigest()
         count = cache.get(key)
         if count is None:
-            count = capped.count()
+            count = counter()
             if count > settings.QMS_LIST_COUNT_CACHE_ABOVE:
                 cache.set(key, count, 60)
         return count

@@ -1,17 +1,30 @@
-"""Security-log receivers for events that Django and django-axes raise themselves.
+"""Receivers for events that Django, django-guardian and django-axes raise themselves.
 
-Only security logging lives in signals: sign-ins happen inside Django's auth views and
-lock-outs inside django-axes. Everything else (role changes, activation, exports,
-signatures) is logged by the service that does it, which knows the acting user.
+Security logging: sign-ins happen inside Django's auth views and lock-outs inside
+django-axes. Everything else (role changes, activation, exports, signatures) is logged by
+the service that does it, which knows the acting user.
+
+Kept access: whatever changes roles, permissions, department grants or the department
+tree — through a service, the admin, ``sync_roles`` or guardian — retires the access users
+keep between requests (``qms.visibility.kept_access``).
 """
 
 from axes.signals import user_locked_out
+from django.contrib.auth.models import Group, Permission
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 from django.utils import translation
 
 from qms import security_log
-from qms.models import SecurityEvent
+from qms.models import (
+    Department,
+    DepartmentGroupObjectPermission,
+    DepartmentUserObjectPermission,
+    SecurityEvent,
+    User,
+)
+from qms.visibility import access_changed
 
 
 @receiver(user_logged_in)
@@ -51,4 +64,28 @@ def _locked_out(sender, request, username=None, ip_address=None, **kwargs):
         request=request,
         username=str(username or "")[:150],
         details={"ip_address": ip_address},
+    )
+
+
+def _retire_access(sender, **kwargs):
+    access_changed()
+
+
+def _retire_access_m2m(sender, action, **kwargs):
+    if action in ("post_add", "post_remove", "post_clear"):
+        access_changed()
+
+
+for _model in (
+    Department,
+    Group,
+    Permission,
+    DepartmentUserObjectPermission,
+    DepartmentGroupObjectPermission,
+):
+    post_save.connect(_retire_access, sender=_model, dispatch_uid=f"access-save-{_model.__name__}")
+    post_delete.connect(_retire_access, sender=_model, dispatch_uid=f"access-del-{_model.__name__}")
+for _through in (User.groups.through, User.user_permissions.through, Group.permissions.through):
+    m2m_changed.connect(
+        _retire_access_m2m, sender=_through, dispatch_uid=f"access-m2m-{_through.__name__}"
     )

@@ -19,9 +19,12 @@ ignores model-level permissions, and list and detail pages would disagree.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, TypeVar
+from uuid import uuid4
 
-from django.db import models
+from django.core.cache import cache
+from django.db import models, transaction
 from django.db.models import Q
 from django.http import Http404
 from django.utils.module_loading import import_string
@@ -30,7 +33,62 @@ from guardian.shortcuts import get_objects_for_user
 if TYPE_CHECKING:
     from qms.models import User
 
-_SCOPE_CACHE = "_qms_scope_paths"
+T = TypeVar("T")
+
+# --- A user's access, kept between requests ------------------------------------------
+# Every signed-in page needs the user's permissions and roles, most their department scope
+# (paths, ids) or the departments they head: four to five queries and guardian's query
+# building, a fifth of a list page. They change only when roles, grants or the department
+# tree change, so they are kept in the shared cache, stamped with an access generation that
+# every such change replaces (qms/signals.py) and with the user's own department and
+# superuser flag; an entry with another stamp is recomputed.
+_GENERATION = "qms:access:generation"
+_ENTRY_SECONDS = 3600
+
+
+def access_changed() -> None:
+    """Roles, permissions, department grants or the department tree changed: every user's
+    kept access is recomputed on their next request. Replaced now (this transaction's own
+    reads) and again after the commit, so that a request that read the old rows meanwhile
+    cannot keep them under the new generation."""
+    _new_generation()
+    transaction.on_commit(_new_generation)
+
+
+def _new_generation() -> str:
+    generation = uuid4().hex
+    cache.set(_GENERATION, generation, None)
+    return generation
+
+
+def _access(user) -> dict:
+    """The user's kept access parts, read from the cache once per request."""
+    entry = getattr(user, "_qms_access", None)
+    if entry is None and not is_active_user(user):
+        return {"stamp": None}  # nothing to keep for a visitor
+    if entry is None:
+        key = f"qms:access:{user.pk}"
+        found = cache.get_many([_GENERATION, key])
+        generation = found.get(_GENERATION)
+        if generation is None:
+            generation = _new_generation()
+        stamp = (generation, user.department_id, user.is_superuser)
+        entry = found.get(key)
+        if not entry or entry.get("stamp") != stamp:
+            entry = {"stamp": stamp}
+        user._qms_access = entry
+    return entry
+
+
+def kept_access(user, part: str, compute: Callable[[], T]) -> T:
+    """One part of the user's access: from the cache when its stamp is current, else
+    computed and kept."""
+    entry = _access(user)
+    if part not in entry:
+        entry[part] = compute()
+        if entry["stamp"] is not None:
+            cache.set(f"qms:access:{user.pk}", entry, _ENTRY_SECONDS)
+    return entry[part]
 
 
 class VisibleQuerySet(models.QuerySet):
@@ -71,12 +129,13 @@ def has_global_view(user, perm: str) -> bool:
 
 
 def scope_paths(user) -> list[str]:
-    """Department paths whose subtrees the user may see, cached on the user object."""
+    """Department paths whose subtrees the user may see (kept: ``kept_access``)."""
     if not is_active_user(user):
         return []
-    cached = getattr(user, _SCOPE_CACHE, None)
-    if cached is not None:
-        return cached
+    return kept_access(user, "paths", lambda: _scope_paths(user))
+
+
+def _scope_paths(user) -> list[str]:
     from qms.models import Department
 
     paths: set[str] = set()
@@ -93,33 +152,25 @@ def scope_paths(user) -> list[str]:
     )
     paths.update(granted.values_list("path", flat=True))
     # A path below another adds nothing: keep the filter as short as the tree allows.
-    minimal = sorted(p for p in paths if not any(p != o and p.startswith(o) for o in paths))
-    setattr(user, _SCOPE_CACHE, minimal)
-    return minimal
+    return sorted(p for p in paths if not any(p != o and p.startswith(o) for o in paths))
 
 
 def scope_department_ids(user) -> list[int]:
-    """Ids of every department in the user's scope (their subtrees), cached on the user.
+    """Ids of every department in the user's scope (their subtrees), kept with their access.
 
     Filtering on ``department_id IN (…)`` rather than joining the tree and matching paths
     lets PostgreSQL estimate the rows and use the department indexes of large tables.
     """
-    cached = getattr(user, "_qms_scope_ids", None)
-    if cached is None:
+    if not scope_paths(user):
+        return []
+
+    def compute() -> list[int]:
         from qms.models import Department
 
-        paths = scope_paths(user)
-        cached = (
-            list(
-                Department.objects.filter(department_scope_q(user, field="")).values_list(
-                    "pk", flat=True
-                )
-            )
-            if paths
-            else []
-        )
-        user._qms_scope_ids = cached
-    return cached
+        scope = Department.objects.filter(department_scope_q(user, field=""))
+        return list(scope.values_list("pk", flat=True))
+
+    return kept_access(user, "ids", compute)
 
 
 def granted_departments(user):
@@ -137,9 +188,8 @@ def granted_departments(user):
 
 
 def forget_scope(user) -> None:
-    for name in (_SCOPE_CACHE, "_qms_scope_ids"):
-        if hasattr(user, name):
-            delattr(user, name)
+    """This user object reads its access again (after a grant made in this request)."""
+    user.__dict__.pop("_qms_access", None)
 
 
 def department_scope_q(user, field: str = "department") -> Q:
@@ -186,18 +236,15 @@ class VisibleObjectMixin:
 
 
 def _headed(user) -> list[tuple[int, str, bool]]:
-    """The departments this user heads (id, path, active), read once per request."""
-    cached = getattr(user, "_qms_headed", None)
-    if cached is None:
+    """The departments this user heads (id, path, active), kept with their access."""
+
+    def compute() -> list[tuple[int, str, bool]]:
         from qms.models import Department
 
-        cached = list(
-            Department.objects.filter(head=user)
-            .order_by("path")
-            .values_list("pk", "path", "is_active")
-        )
-        user._qms_headed = cached
-    return cached
+        headed = Department.objects.filter(head=user).order_by("path")
+        return list(headed.values_list("pk", "path", "is_active"))
+
+    return kept_access(user, "headed", compute)
 
 
 def headed_paths(user) -> list[str]:
@@ -209,15 +256,19 @@ def units_and_headed(user) -> tuple[list[int], list[int]]:
     """Ids of the user's department and the units below it, and of every department they
     head (whose open case steps are theirs to see to), in one query; the headed ones are
     kept for ``headed_paths``."""
-    from qms.models import Department
+    entry = _access(user)
+    if "units" not in entry:
+        from qms.models import Department
 
-    own = user.department.path if user.department_id else None
-    tree = Q(head=user) | Q(path__startswith=own) if own else Q(head=user)
-    rows = list(
-        Department.objects.filter(tree)
-        .order_by("path")
-        .values_list("pk", "path", "is_active", "head_id")
-    )
-    user._qms_headed = [(pk, path, active) for pk, path, active, head in rows if head == user.pk]
-    units = [pk for pk, path, _active, _head in rows if own and path.startswith(own)]
-    return units, [pk for pk, _path, _active in user._qms_headed]
+        own = user.department.path if user.department_id else None
+        tree = Q(head=user) | Q(path__startswith=own) if own else Q(head=user)
+        rows = list(
+            Department.objects.filter(tree)
+            .order_by("path")
+            .values_list("pk", "path", "is_active", "head_id")
+        )
+        entry["headed"] = [(pk, path, active) for pk, path, active, head in rows if head == user.pk]
+        kept_access(
+            user, "units", lambda: [pk for pk, path, _a, _h in rows if own and path.startswith(own)]
+        )
+    return entry["units"], [pk for pk, _path, _active in entry["headed"]]

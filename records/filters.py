@@ -4,7 +4,7 @@ import django_filters
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from qms.filters import ALL, DateInput, visible_departments
+from qms.filters import ALL, DateInput, DepartmentChoiceFilter
 from qms.search import fold
 from records.choices import Access, Disposition, RecordStatus, Storage
 from records.models import Record, RecordType
@@ -19,9 +19,7 @@ class RecordFilter(django_filters.FilterSet):
     record_type = django_filters.ModelChoiceFilter(
         label=_("Record type"), queryset=visible_types, empty_label=ALL
     )
-    department = django_filters.ModelChoiceFilter(
-        label=_("Department"), queryset=visible_departments, method="in_department", empty_label=ALL
-    )
+    department = DepartmentChoiceFilter(method="in_department")
     date_from = django_filters.DateFilter(
         label=_("From"), field_name="record_date", lookup_expr="gte", widget=DateInput
     )

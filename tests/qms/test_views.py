@@ -333,6 +333,35 @@ def test_activity_page_filters_by_user_and_module(client, role_users, org):
     assert response.context["form"].errors["date_from"]
 
 
+def test_activity_pages_newest_first_and_shows_a_change_at_once(client, role_users, org):
+    """The activity page's union is compiled once and kept; its rows are read anew."""
+    from qms.services import department_save
+
+    manager = role_users["qms_manager"]
+    client.force_login(manager)
+    for number in range(60):
+        department_save(
+            actor=role_users["administrator"],
+            department=Department(code=f"U{number:02d}", name=f"Unit {number}", parent=org["a"]),
+        )
+    first = client.get("/activity/", {"model": "qms.department"})
+    labels = [entry["entry_label"] for entry in first.context["entries"]]
+    assert len(labels) == 50 and labels[0] == "U59" and labels[1] == "U58"
+    assert first.context["page_obj"].paginator.num_pages == 2
+    dates = [entry["history_date"] for entry in first.context["entries"]]
+    assert all(d.tzinfo is not None for d in dates) and dates == sorted(dates, reverse=True)
+    second = client.get("/activity/", {"model": "qms.department", "page": 2})
+    older = [entry["entry_label"] for entry in second.context["entries"]]
+    assert "U00" in older and not set(older) & set(labels)
+    # the same filter again, after a change: the kept query reads the new row
+    renamed = Department.objects.get(code="U00")
+    renamed.name = "Renamed unit"
+    department_save(actor=role_users["administrator"], department=renamed, reason="renamed")
+    again = client.get("/activity/", {"model": "qms.department"})
+    assert again.context["entries"][0]["entry_label"] == "U00"
+    assert again.context["entries"][0]["history_type"] == "~"
+
+
 def test_names_are_written_family_name_first():
     assert User(first_name="Đức", last_name="Trần Minh").get_full_name() == "Trần Minh Đức"
     assert User(first_name="小明", last_name="王").get_full_name() == "王小明"

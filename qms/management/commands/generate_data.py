@@ -3,6 +3,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from qms import datagen
+from qms.visibility import access_changed
 
 
 def duration(seconds: float) -> str:
@@ -47,4 +48,7 @@ class Command(BaseCommand):
                 self.stdout.write("the database already holds data: kept as it is")
                 return
             raise CommandError(str(exc)) from exc
+        # Roles, grants and departments were written in bulk, without the signals that
+        # retire the access users keep between requests (a cache that may outlive the data).
+        access_changed()
         self.stdout.write(f"total: {duration(total)}")
