@@ -94,4 +94,3 @@ def test_the_access_generation_is_replaced_again_after_the_commit(
         during = cache.get("qms:access:generation")
     assert len(callbacks) == 1
     assert cache.get("qms:access:generation") not in (None, during)
-
