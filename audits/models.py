@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
 
 from audits.choices import AuditStatus, AuditType, ItemResult, ProgrammeStatus
+from qms.links import url_for
 from qms.models import Department, IsoClause, Signature
 from qms.visibility import VisibleQuerySet
 
@@ -76,7 +76,7 @@ class AuditProgramme(models.Model):
         return gettext("Audit programme %(year)s") % {"year": self.year}
 
     def get_absolute_url(self) -> str:
-        return reverse("audits:programme_detail", args=[self.pk])
+        return url_for("audits:programme_detail", self.pk)
 
 
 class AuditQuerySet(VisibleQuerySet):
@@ -166,7 +166,7 @@ class Audit(models.Model):
         return f"{self.reference} {self.title}"
 
     def get_absolute_url(self) -> str:
-        return reverse("audits:audit_detail", args=[self.pk])
+        return url_for("audits:audit_detail", self.pk)
 
 
 class AuditUserObjectPermission(UserObjectPermissionBase):

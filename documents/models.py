@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
@@ -22,6 +21,7 @@ from documents.choices import (
     StepDecision,
     StepRole,
 )
+from qms.links import url_for
 from qms.models import Attachment, Department, IsoClause, Signature
 from qms.visibility import VisibleQuerySet
 
@@ -113,7 +113,7 @@ class ExternalDocument(models.Model):
         return f"{self.number} — {self.title}"
 
     def get_absolute_url(self) -> str:
-        return reverse("documents:external_detail", args=[self.pk])
+        return url_for("documents:external_detail", self.pk)
 
 
 class DocumentQuerySet(VisibleQuerySet):
@@ -225,7 +225,7 @@ class Document(models.Model):
         return f"{self.code} {self.title}"
 
     def get_absolute_url(self) -> str:
-        return reverse("documents:document_detail", args=[self.pk])
+        return url_for("documents:document_detail", self.pk)
 
     @property
     def review_flag_text(self) -> str:
@@ -329,7 +329,7 @@ class Revision(models.Model):
         }
 
     def get_absolute_url(self) -> str:
-        return reverse("documents:revision_detail", args=[self.pk])
+        return url_for("documents:revision_detail", self.pk)
 
     @property
     def label(self) -> str:

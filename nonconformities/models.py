@@ -8,7 +8,6 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
@@ -23,6 +22,7 @@ from nonconformities.choices import (
     Status,
     VerificationResult,
 )
+from qms.links import url_for
 from qms.models import Department, Signature
 from qms.visibility import VisibleQuerySet
 
@@ -145,7 +145,7 @@ class Nonconformity(models.Model):
         return f"{self.number} {self.title}"
 
     def get_absolute_url(self) -> str:
-        return reverse("nonconformities:nc_detail", args=[self.pk])
+        return url_for("nonconformities:nc_detail", self.pk)
 
 
 class NonconformityUserObjectPermission(UserObjectPermissionBase):
@@ -279,7 +279,7 @@ class Action(models.Model):
         return f"{self.number} {self.title}"
 
     def get_absolute_url(self) -> str:
-        return reverse("nonconformities:action_detail", args=[self.pk])
+        return url_for("nonconformities:action_detail", self.pk)
 
 
 class ActionNote(models.Model):

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -21,6 +20,7 @@ from planning.choices import (
     ScoreMetric,
     Treatment,
 )
+from qms.links import url_for
 from qms.models import Department
 from qms.visibility import VisibleQuerySet
 
@@ -195,7 +195,7 @@ class Objective(models.Model):
         return f"{self.number} {self.indicator}"
 
     def get_absolute_url(self) -> str:
-        return reverse("planning:objective_detail", args=[self.pk])
+        return url_for("planning:objective_detail", self.pk)
 
     @property
     def is_live(self) -> bool:
@@ -323,7 +323,7 @@ class Risk(models.Model):
         return f"{self.number} {self.title}"
 
     def get_absolute_url(self) -> str:
-        return reverse("planning:risk_detail", args=[self.pk])
+        return url_for("planning:risk_detail", self.pk)
 
     @property
     def level(self) -> str:

@@ -26,10 +26,10 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import cache
-from django.urls import reverse
 from django.utils import timezone, translation
 
 from qms.db import reads_reports
+from qms.links import url_for
 
 PERIODS = ("month", "quarter", "year")
 
@@ -181,7 +181,7 @@ class View:
         if scoped and self.department is not None:
             params.setdefault("department", self.department.pk)
         query = urlencode({k: v for k, v in params.items() if v not in (None, "")})
-        return reverse(url_name) + (f"?{query}" if query else "")
+        return url_for(url_name) + (f"?{query}" if query else "")
 
     def cached(self, name: str, compute: Callable[[], object]):
         """A panel's own short list, cached per unit and period like the counts."""

@@ -54,24 +54,36 @@ class CompiledRows:
 
 
 class CappedPaginator(Paginator):
+    """``count_key`` names the list for the kept count — a list page passes its path, query
+    and reader (``ObjectListView``), which saves compiling the query a second time just
+    to name it; without it the count is named by its compiled SQL."""
+
+    def __init__(self, *args, count_key: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.count_key = count_key
+
     @cached_property
     def count(self) -> int:
         limit = settings.QMS_LIST_COUNT_LIMIT
         rows = self.object_list
         if isinstance(rows, CompiledRows):
-            sql, params = rows.sql, rows.params
+            name = f"{rows.sql}|{rows.params!r}"
             counter = partial(rows.count_upto, limit + 1)
         elif hasattr(rows, "query"):
             # COUNT over a LIMITed subquery: the database stops after limit + 1 rows
             capped = rows[: limit + 1]
-            try:
-                sql, params = capped.query.get_compiler(capped.db).as_sql()
-            except EmptyResultSet:  # a filter that can match nothing (e.g. pk__in=[])
-                return 0
+            if self.count_key:
+                name = self.count_key
+            else:
+                try:
+                    sql, params = capped.query.get_compiler(capped.db).as_sql()
+                except EmptyResultSet:  # a filter that can match nothing (e.g. pk__in=[])
+                    return 0
+                name = f"{sql}|{params!r}"
             counter = capped.count
         else:
             return len(rows)
-        key = "qms:count:" + hashlib.sha256(f"{sql}|{params!r}".encode()).hexdigest()
+        key = "qms:count:" + hashlib.sha256(name.encode()).hexdigest()
         count = cache.get(key)
         if count is None:
             count = counter()

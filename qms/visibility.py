@@ -80,6 +80,11 @@ def _access(user) -> dict:
     return entry
 
 
+def kept_access_stamp(user) -> tuple | None:
+    """What the user's kept access was computed from (None for a visitor)."""
+    return _access(user)["stamp"]
+
+
 def kept_access(user, part: str, compute: Callable[[], T]) -> T:
     """One part of the user's access: from the cache when its stamp is current, else
     computed and kept."""

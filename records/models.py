@@ -7,11 +7,11 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
 
+from qms.links import url_for
 from qms.models import Department, Signature
 from qms.visibility import VisibleQuerySet
 from records.choices import Access, BatchStatus, Disposition, RecordStatus, Storage
@@ -100,7 +100,7 @@ class RecordType(models.Model):
         return f"{self.code} {self.name}"
 
     def get_absolute_url(self) -> str:
-        return reverse("records:type_detail", args=[self.pk])
+        return url_for("records:type_detail", self.pk)
 
     @property
     def retention_label(self) -> str:
@@ -197,7 +197,7 @@ class Record(models.Model):
         return f"{self.reference or self.pk} {self.title}"
 
     def get_absolute_url(self) -> str:
-        return reverse("records:record_detail", args=[self.pk])
+        return url_for("records:record_detail", self.pk)
 
     @property
     def held(self) -> bool:
@@ -267,7 +267,7 @@ class DisposalBatch(models.Model):
         return self.number
 
     def get_absolute_url(self) -> str:
-        return reverse("records:batch_detail", args=[self.pk])
+        return url_for("records:batch_detail", self.pk)
 
 
 class DisposalItem(models.Model):

@@ -11,12 +11,12 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from procedures.models.catalogue import Procedure
+from qms.links import url_for
 from qms.models import Department
 from qms.visibility import VisibleQuerySet
 
@@ -135,7 +135,7 @@ class ServiceCase(models.Model):
         return f"{self.receipt_code} {self.applicant_name}"
 
     def get_absolute_url(self) -> str:
-        return reverse("procedures:case_detail", args=[self.pk])
+        return url_for("procedures:case_detail", self.pk)
 
     @property
     def is_open(self) -> bool:

@@ -13,7 +13,6 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -26,6 +25,7 @@ from procedures.choices import (
     ProcessType,
     ReviewFlag,
 )
+from qms.links import url_for
 from qms.models import Department
 from qms.visibility import VisibleQuerySet
 
@@ -89,7 +89,7 @@ class Process(models.Model):
         return f"{self.code} {self.name}"
 
     def get_absolute_url(self) -> str:
-        return reverse("procedures:process_detail", args=[self.pk])
+        return url_for("procedures:process_detail", self.pk)
 
 
 class ProcessIndicator(models.Model):
@@ -214,10 +214,10 @@ class Procedure(models.Model):
         return f"{self.code} {self.name}"
 
     def get_absolute_url(self) -> str:
-        return reverse("procedures:procedure_detail", args=[self.pk])
+        return url_for("procedures:procedure_detail", self.pk)
 
     def get_public_url(self) -> str:
-        return reverse("public:procedure_detail", args=[self.pk])
+        return url_for("public:procedure_detail", self.pk)
 
 
 class DossierItem(models.Model):

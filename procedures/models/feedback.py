@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from procedures.models.cases import ServiceCase
 from procedures.models.catalogue import Procedure
+from qms.links import url_for
 from qms.models import Department
 from qms.visibility import VisibleQuerySet
 
@@ -147,4 +147,4 @@ class Feedback(models.Model):
         return f"{self.number} {self.get_kind_display()}"
 
     def get_absolute_url(self) -> str:
-        return reverse("procedures:feedback_detail", args=[self.pk])
+        return url_for("procedures:feedback_detail", self.pk)

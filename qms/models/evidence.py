@@ -2,10 +2,10 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from qms.links import url_for
 from qms.visibility import VisibleQuerySet
 
 
@@ -65,7 +65,7 @@ class EvidencePack(models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("qms:evidence_pack", args=[self.pk])
+        return url_for("qms:evidence_pack", self.pk)
 
     @property
     def percent(self) -> int:

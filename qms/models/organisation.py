@@ -7,11 +7,11 @@ from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.core.validators import RegexValidator
 from django.db import models
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
 
+from qms.links import url_for
 from qms.visibility import VisibleQuerySet
 
 PATH_SEPARATOR = "/"
@@ -82,7 +82,7 @@ class Department(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("qms:department_detail", args=[self.pk])
+        return url_for("qms:department_detail", self.pk)
 
     def compute_path(self) -> str:
         prefix = self.parent.path if self.parent_id else ""
@@ -173,7 +173,7 @@ class User(AbstractUser):
         return self.get_full_name() or self.username
 
     def get_absolute_url(self) -> str:
-        return reverse("qms:user_detail", args=[self.pk])
+        return url_for("qms:user_detail", self.pk)
 
     def get_full_name(self) -> str:
         """Family name first, as Vietnamese and Chinese names are written (Trần Minh Đức)."""

@@ -18,7 +18,7 @@ from django.views.generic import FormView, ListView
 from qms import exports, security_log
 from qms.models import SecurityEvent
 from qms.pagination import CappedPaginator
-from qms.visibility import get_visible_or_404
+from qms.visibility import get_visible_or_404, kept_access_stamp
 
 
 class PortalPermissionMixin(LoginRequiredMixin, PermissionRequiredMixin):
@@ -56,6 +56,16 @@ class ObjectListView(PortalPermissionMixin, ListView):
 
     def get_paginate_by(self, queryset):
         return settings.QMS_LIST_PAGE_SIZE
+
+    def get_paginator(self, queryset, per_page, **kwargs):
+        # The rows of a list are named by its address, its filters and sort, and who reads
+        # it (their access as kept now): the same name, the same rows.
+        params = self.request.GET.copy()
+        params.pop("page", None)
+        user = self.request.user
+        access = kept_access_stamp(user)
+        key = f"{self.request.path}?{params.urlencode()}|{user.pk}|{access}"
+        return super().get_paginator(queryset, per_page, count_key=key, **kwargs)
 
     def base_queryset(self):
         return self.model.objects.visible_to(self.request.user)

@@ -54,3 +54,23 @@ def test_a_large_count_is_kept_for_a_minute_a_small_one_never(client, role_users
     with CaptureQueriesContext(connection) as captured:
         client.get("/departments/?q=A")
     assert any(q["sql"].startswith("SELECT COUNT(*) FROM (") for q in captured.captured_queries)
+
+
+def test_a_kept_count_belongs_to_its_list_and_its_reader(client, role_users, settings):
+    """A list page names its count by address, filters and reader: another reader of the
+    same address (another scope) is counted for themselves."""
+    settings.QMS_LIST_PAGE_SIZE = 1
+    settings.QMS_LIST_COUNT_CACHE_ABOVE = 0
+
+    def counted(user, url="/departments/") -> bool:
+        client.force_login(user)
+        with CaptureQueriesContext(connection) as captured:
+            html = client.get(url).content.decode()
+        assert "Showing " in html
+        return any(q["sql"].startswith("SELECT COUNT(*) FROM (") for q in captured.captured_queries)
+
+    administrator, manager = role_users["administrator"], role_users["qms_manager"]
+    assert counted(administrator) and not counted(administrator)
+    assert counted(manager) and not counted(manager)
+    assert counted(administrator, "/departments/?sort=-code")
+    assert not counted(administrator, "/departments/?sort=-code&page=2")

@@ -387,6 +387,20 @@ def test_production_warns_when_email_is_not_configured(settings):
     assert email_is_configured(None) == []
 
 
+def test_production_warns_when_the_cache_is_not_shared(settings):
+    from qms.checks import cache_is_shared
+
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    assert [w.id for w in cache_is_shared(None)] == ["qms.W002"]
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:6379/0",
+        }
+    }
+    assert cache_is_shared(None) == []
+
+
 def test_health_page_needs_no_database_and_no_sign_in(client, django_assert_num_queries):
     with django_assert_num_queries(0):
         response = client.get("/healthz/")
