@@ -172,9 +172,13 @@ def prepare() -> tuple[dict, dict]:
     import django
 
     django.setup()
+    from django.core.cache import cache
     from django.core.management import call_command
     from django.test import Client
 
+    # The bench's Redis database serves every generated database: nothing kept from
+    # another (users' access, counts, figures) may be read as this one's.
+    cache.clear()
     call_command("collectstatic", interactive=False, verbosity=0)
     users, ids = pick()
     cookies = {"anonymous": ""}

@@ -50,9 +50,34 @@ def access_changed() -> None:
     """Roles, permissions, department grants or the department tree changed: every user's
     kept access is recomputed on their next request. Replaced now (this transaction's own
     reads) and again after the commit, so that a request that read the old rows meanwhile
-    cannot keep them under the new generation."""
+    cannot keep them under the new generation; until the transaction ends, nothing read in
+    it is kept (it may yet be rolled back)."""
+    connection = transaction.get_connection()
+    if _in_transaction(connection):
+        connection.qms_access_changing = True
     _new_generation()
-    transaction.on_commit(_new_generation)
+    transaction.on_commit(_committed)
+
+
+def _in_transaction(connection) -> bool:
+    # A test case's own enclosing transaction never commits and stands for the database
+    # (Django marks it, as its durable-atomic check does): only the blocks inside it count.
+    return any(not block._from_testcase for block in connection.atomic_blocks)
+
+
+def _committed() -> None:
+    transaction.get_connection().qms_access_changing = False
+    _new_generation()
+
+
+def _may_keep() -> bool:
+    """False inside a transaction that changed access and has not ended."""
+    connection = transaction.get_connection()
+    if getattr(connection, "qms_access_changing", False):
+        if _in_transaction(connection):
+            return False
+        connection.qms_access_changing = False  # it was rolled back
+    return True
 
 
 def _new_generation() -> str:
@@ -91,7 +116,7 @@ def kept_access(user, part: str, compute: Callable[[], T]) -> T:
     entry = _access(user)
     if part not in entry:
         entry[part] = compute()
-        if entry["stamp"] is not None:
+        if entry["stamp"] is not None and _may_keep():
             cache.set(f"qms:access:{user.pk}", entry, _ENTRY_SECONDS)
     return entry[part]
 

@@ -7,7 +7,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from qms.models import Department
+from qms.models import Department, User
 from qms.services import department_save, user_grant_department_scope, user_save
 from qms.visibility import access_changed
 from tests.factories import UserFactory
@@ -94,3 +94,20 @@ def test_the_access_generation_is_replaced_again_after_the_commit(
         during = cache.get("qms:access:generation")
     assert len(callbacks) == 1
     assert cache.get("qms:access:generation") not in (None, during)
+
+
+def test_access_read_in_a_transaction_rolled_back_is_not_kept(org):
+    """A role granted in a transaction that is then rolled back must not stay kept."""
+    from django.db import transaction
+
+    staff = UserFactory(username="lan", department=org["a"], roles=["staff"])
+
+    def can_see_dashboard() -> bool:
+        return User.objects.get(pk=staff.pk).has_perm("qms.view_dashboard")
+
+    assert not can_see_dashboard()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        staff.groups.add(Group.objects.get(name="qms_manager"))
+        assert can_see_dashboard()
+        raise RuntimeError("the service failed after granting the role")
+    assert not can_see_dashboard()
