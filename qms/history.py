@@ -92,14 +92,7 @@ def activity(
 def _compiled_activity(user_id, app_label, model, object_id, date_from, date_to):
     from django.db import router
 
-    rows = _activity_queryset(
-        user_id=user_id,
-        app_label=app_label,
-        model=model,
-        object_id=object_id,
-        date_from=date_from,
-        date_to=date_to,
-    )
+    rows = _activity_queryset(user_id, app_label, model, object_id, date_from, date_to)
     if rows is None:
         return None
     using = router.db_for_read(rows.model)
@@ -119,7 +112,7 @@ def _datetime(value):
     return value
 
 
-def _activity_queryset(*, user_id, app_label, model, object_id, date_from, date_to):
+def _activity_queryset(user_id, app_label, model, object_id, date_from, date_to):
     """One queryset over every history table, newest first (a UNION ALL)."""
     from django.db.models import CharField, Value
 
