@@ -37,7 +37,7 @@ from audits.selectors import external_auditors
 from audits.workflows import AUDIT_FLOW
 from qms import exports
 from qms.attachments import attachments_grouped
-from qms.forms import AttachmentForm, choices_from
+from qms.forms import choices_from
 from qms.history import object_history
 from qms.iso import guidance_for
 from qms.models import Department
@@ -173,15 +173,44 @@ class AuditDetailView(PortalPermissionMixin, DetailView):
             editing = next((f for f in findings if f.pk == edit_id and not f.withdrawn_at), None)
             if editing is not None:
                 editing.edit_form = edit_form or FindingEditForm(instance=editing, audit=audit)
-        outsiders = external_auditors(audit) if can_manage_access else []
-        external_form = ExternalAuditorForm()
-        choices_from(external_form.fields["user"], [p for p in outsiders if p.is_active])
+        is_lead = audit.lead_auditor_id == user.pk
+        manages = user.has_perm("audits.manage_audits")
+        can_add_session = (is_lead or manages) and audit.status in (
+            AuditStatus.PLANNED,
+            AuditStatus.PREPARED,
+            AuditStatus.IN_PROGRESS,
+        )
+        can_edit_checklist = (is_auditor or manages) and audit.status in (
+            AuditStatus.PLANNED,
+            AuditStatus.PREPARED,
+        )
+        can_follow_up = (
+            (is_lead or manages)
+            and audit.status in (AuditStatus.FINDINGS_CONFIRMED, AuditStatus.REPORTED)
+            and any(
+                f.kind in ("observation", "ofi") and not f.action_id and not f.withdrawn_at
+                for f in findings
+            )
+        )
+        can_sign = is_lead and audit.status == AuditStatus.FINDINGS_CONFIRMED
+        can_correct = is_lead and audit.status in (AuditStatus.REPORTED, AuditStatus.CLOSED)
         departments = list(audit.scope_departments.all())
-        session_form = forms.get("session") or SessionForm(audit=audit)
-        finding_form = forms.get("finding") or FindingForm(audit=audit)
-        question_form = forms.get("question") or QuestionForm(audit=audit)
-        for form in (session_form, finding_form, question_form):
-            choices_from(form.fields["department"], departments)
+
+        # most readers may do none of this: a form (and the queries behind its choices) is
+        # built only for a section the page shows
+        def form_for(step: str, shown: bool, build):
+            if not shown:
+                return None
+            form = forms.get(step) or build()
+            if "department" in form.fields:
+                choices_from(form.fields["department"], departments)
+            return form
+
+        outsiders = external_auditors(audit) if can_manage_access else []
+        external_form = None
+        if can_manage_access:
+            external_form = ExternalAuditorForm()
+            choices_from(external_form.fields["user"], [p for p in outsiders if p.is_active])
         context.update(
             editing=editing,
             colours=AUDIT_COLOURS,
@@ -197,50 +226,42 @@ class AuditDetailView(PortalPermissionMixin, DetailView):
             findings=findings,
             transitions=[t for t in AUDIT_FLOW.available(audit, user) if t.name != "report"],
             is_auditor=is_auditor,
-            can_plan=user.has_perm("audits.manage_audits")
-            and audit.status in (AuditStatus.PLANNED, AuditStatus.PREPARED),
+            can_plan=manages and audit.status in (AuditStatus.PLANNED, AuditStatus.PREPARED),
             can_fill=can_fill,
-            can_add_session=(
-                audit.lead_auditor_id == user.pk or user.has_perm("audits.manage_audits")
-            )
-            and audit.status
-            in (AuditStatus.PLANNED, AuditStatus.PREPARED, AuditStatus.IN_PROGRESS),
-            can_sign=audit.lead_auditor_id == user.pk
-            and audit.status == AuditStatus.FINDINGS_CONFIRMED,
-            session_form=session_form,
-            finding_form=finding_form,
-            report_form=forms.get("report")
-            or ReportForm(initial={"version": audit.version, "summary": audit.summary}),
+            can_add_session=can_add_session,
+            can_sign=can_sign,
+            session_form=form_for("session", can_add_session, lambda: SessionForm(audit=audit)),
+            finding_form=form_for("finding", can_fill, lambda: FindingForm(audit=audit)),
+            report_form=form_for(
+                "report",
+                can_sign,
+                lambda: ReportForm(initial={"version": audit.version, "summary": audit.summary}),
+            ),
             external_form=external_form,
             external_auditors=[person for person in outsiders if person.has_access],
             can_manage_access=can_manage_access,
-            can_follow_up=(
-                audit.lead_auditor_id == user.pk or user.has_perm("audits.manage_audits")
-            )
-            and audit.status in (AuditStatus.FINDINGS_CONFIRMED, AuditStatus.REPORTED)
-            and any(
-                f.kind in ("observation", "ofi") and not f.action_id and not f.withdrawn_at
-                for f in findings
-            ),
-            action_form=forms.get("action") or FindingActionForm(audit=audit),
-            answer_form=AnswerForm(),
+            can_follow_up=can_follow_up,
+            action_form=form_for("action", can_follow_up, lambda: FindingActionForm(audit=audit)),
+            answer_form=AnswerForm() if can_fill else None,
             item_type_id=item_type.pk,
-            attachment_form=AttachmentForm(),
-            can_edit_checklist=(is_auditor or user.has_perm("audits.manage_audits"))
-            and audit.status in (AuditStatus.PLANNED, AuditStatus.PREPARED),
-            question_form=question_form,
+            can_edit_checklist=can_edit_checklist,
+            question_form=form_for(
+                "question", can_edit_checklist, lambda: QuestionForm(audit=audit)
+            ),
             # only the signed report PDFs are "the report" (oldest first: version 1, 2…);
             # other files on the audit are evidence
             reports=[a for a in files.get((Audit, audit.pk), []) if a.sha256 in signed_hashes],
-            can_correct=audit.lead_auditor_id == user.pk
-            and audit.status in (AuditStatus.REPORTED, AuditStatus.CLOSED),
-            correction_form=forms.get("correction")
-            or ReportCorrectionForm(
-                initial={
-                    "version": audit.version,
-                    "summary": audit.summary,
-                    "conclusion": audit.conclusion,
-                }
+            can_correct=can_correct,
+            correction_form=form_for(
+                "correction",
+                can_correct,
+                lambda: ReportCorrectionForm(
+                    initial={
+                        "version": audit.version,
+                        "summary": audit.summary,
+                        "conclusion": audit.conclusion,
+                    }
+                ),
             ),
             signatures=signatures,
             answered=sum(1 for item in checklist if item.result),

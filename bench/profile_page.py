@@ -3,6 +3,7 @@ why). Same settings, data and users as ``bench/load.py``; no gunicorn, no client
 
     BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/qms_bench_agency \\
         .venv/bin/python bench/profile_page.py "case list" [--repeat 20] [--profile] [--sql] [--calls]
+        .venv/bin/python bench/profile_page.py --path /notifications/ --as staff --profile
 
 Prints for each page whose label contains the argument: mean time per request, the part
 spent waiting for the database, the query count, the slowest queries (``--sql``), the
@@ -43,6 +44,11 @@ def main() -> int:
     parser.add_argument(
         "--explain", action="store_true", help="the plans of the two slowest queries"
     )
+    parser.add_argument(
+        "--path",
+        help="profile this address instead of the key pages (e.g. /notifications/: the layout)",
+    )
+    parser.add_argument("--as", dest="user", default="manager", help="with --path: whose session")
     args = parser.parse_args()
     os.environ.update(load.environment(tempfile.mkdtemp(prefix="qms-profile-static-")))
     cookies, ids = load.prepare()
@@ -50,7 +56,10 @@ def main() -> int:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    for label, user, method, path, data in load.pages(ids)[1:]:
+    chosen = load.pages(ids)[1:]
+    if args.path:
+        chosen = [(args.path, args.user, "GET", args.path, None)]
+    for label, user, method, path, data in chosen:
         if args.only not in label:
             continue
         client = Client()
@@ -93,6 +102,8 @@ def main() -> int:
                 call(path, data or {})
             profiler.disable()
             stats = pstats.Stats(profiler)
+            if os.environ.get("PROFILE_DUMP"):
+                stats.dump_stats(os.environ["PROFILE_DUMP"])
             stats.sort_stats(os.environ.get("PROFILE_SORT", "cumulative"))
             stats.print_stats(int(os.environ.get("PROFILE_LINES", "40")))
     return 0

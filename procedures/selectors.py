@@ -58,14 +58,16 @@ def case_visibility_q(user) -> Q | None:
     # One EXISTS per kind of involvement, each answered from its own two-column index
     # (procedures_casestep (department, case) and (handler, case)): PostgreSQL then walks
     # the newest cases and stops at a page, instead of collecting every step of the scope.
-    involved = Q(received_by=user) | Exists(
-        CaseStep.objects.filter(case=OuterRef("pk"), handler=user)
-    )
+    # PostgreSQL tries an OR's terms in the order written: the case's own columns first, so
+    # that a case of the reader's departments (most of a list) never runs a subquery; with
+    # the handler's EXISTS first it gathered all the reader's steps (1,700 rows, 1.7 ms).
     departments = scope_department_ids(user)
+    own = Q(received_by=user)
     if departments:
-        involved |= Q(department__in=departments) | Exists(
-            CaseStep.objects.filter(case=OuterRef("pk"), department__in=departments)
-        )
+        own = Q(department__in=departments) | own
+    involved = own | Exists(CaseStep.objects.filter(case=OuterRef("pk"), handler=user))
+    if departments:
+        involved |= Exists(CaseStep.objects.filter(case=OuterRef("pk"), department__in=departments))
     return involved
 
 

@@ -180,6 +180,35 @@ def test_global_search_finds_documents_without_diacritics(client, people, proced
     assert "documents" in response.context["results"]  # effective and internal: all staff
 
 
+def test_search_shows_documents_titled_with_the_words_before_those_whose_file_holds_them(
+    client, people, org
+):
+    """The query is folded ("quy trinh"), the titles keep their accents ("Quy trình"): a
+    title match still comes first, whatever the codes' order."""
+    from documents.models import Document
+    from qms.search import fold
+
+    def register(title, file_text=""):
+        document = services.document_register(
+            actor=people["controller"],
+            document=Document(
+                title=title, document_type="procedure", department=org["a"], owner=people["owner"]
+            ),
+        )
+        if file_text:  # as if its effective revision's file held these words
+            Document.objects.filter(pk=document.pk).update(
+                search_text=fold(f"{document.code} {title} {file_text}")
+            )
+        return document.code
+
+    in_file = register("Biểu mẫu báo cáo tháng", "Theo quy trình tiếp nhận hồ sơ, bước 2")
+    in_title = register("Quy trình tiếp nhận hồ sơ")
+    assert in_file < in_title
+    client.force_login(people["controller"])
+    hits = client.get(reverse("qms:search"), {"q": "quy trình tiếp nhận"}).context["results"]
+    assert [hit.title.split()[0] for hit in hits["documents"]] == [in_title, in_file]
+
+
 def test_chinese_titles_are_found_by_substring_and_word_files_stream(client, people, org):
     from documents.models import Document
     from tests.documents.conftest import docx_upload
