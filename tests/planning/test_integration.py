@@ -16,15 +16,16 @@ pytestmark = pytest.mark.django_db
 
 def test_my_tasks_show_risk_reviews_and_missing_values(org, role_users, heads):
     manager = role_users["qms_manager"]
+    day = date(2026, 11, 21)  # the day My tasks is read, whatever today is
     risk = make_risk(
-        heads["a"], org["a"], owner=heads["staff_a1"], review_date=TODAY + timedelta(days=3)
+        heads["a"], org["a"], owner=heads["staff_a1"], review_date=day + timedelta(days=3)
     )
-    make_risk(heads["a"], org["a"], owner=heads["staff_a1"], review_date=TODAY + timedelta(days=60))
+    make_risk(heads["a"], org["a"], owner=heads["staff_a1"], review_date=day + timedelta(days=60))
     objective = make_objective(
         manager, heads["staff_a1"], org["a"], year=2026, frequency="quarterly"
     )
-    with mock.patch("django.utils.timezone.localdate", return_value=date(2026, 11, 21)):
-        titles = [t.title for t in mytasks.tasks_for(heads["staff_a1"], date(2026, 11, 21))]
+    with mock.patch("django.utils.timezone.localdate", return_value=day):
+        titles = [t.title for t in mytasks.tasks_for(heads["staff_a1"], day)]
     assert any(risk.number in t for t in titles)
     assert (
         f"Record the value of objective {objective.number} for the period ending 30/09/2026"
