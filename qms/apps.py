@@ -14,6 +14,19 @@ def _sync_roles_after_migrate(sender, **kwargs) -> None:
         sync_roles()
 
 
+# The portal's own apps (their models' choice labels are shown quickly: qms/displays.py).
+PORTAL_APPS = {
+    "qms",
+    "documents",
+    "records",
+    "procedures",
+    "planning",
+    "audits",
+    "nonconformities",
+    "reviews",
+}
+
+
 class QmsConfig(AppConfig):
     name = "qms"
     verbose_name = _("Quality management portal")
@@ -38,3 +51,7 @@ class QmsConfig(AppConfig):
         from django.contrib.auth.signals import user_logged_in
 
         user_logged_in.disconnect(update_last_login, dispatch_uid="update_last_login")
+
+        from qms.displays import install
+
+        install(PORTAL_APPS)

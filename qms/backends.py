@@ -14,12 +14,13 @@ from django.db.models import Value
 class PortalBackend(ModelBackend):
     def get_user(self, user_id):
         from qms.models import User
+        from qms.visibility import signed_in_user
 
-        try:
-            user = User._default_manager.select_related("department").get(pk=user_id)
-        except User.DoesNotExist:
-            return None
-        return user if self.user_can_authenticate(user) else None
+        def load():
+            return User._default_manager.select_related("department").filter(pk=user_id).first()
+
+        user = signed_in_user(user_id, load)
+        return user if user is not None and self.user_can_authenticate(user) else None
 
     def get_all_permissions(self, user_obj, obj=None):
         if not user_obj.is_active or user_obj.is_anonymous or obj is not None:

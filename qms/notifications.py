@@ -11,6 +11,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from qms.models import Notification
+from qms.visibility import notifications_changed
 
 logger = logging.getLogger(__name__)
 
@@ -97,4 +98,6 @@ def mark_read(*, user, notification_ids: list[int] | None = None) -> int:
     pending = Notification.objects.filter(recipient=user, read_at__isnull=True)
     if notification_ids is not None:
         pending = pending.filter(pk__in=notification_ids)
-    return pending.update(read_at=timezone.now())  # history-free: notifications are untracked
+    marked = pending.update(read_at=timezone.now())  # history-free: notifications are untracked
+    notifications_changed(user.pk, user)
+    return marked

@@ -6,6 +6,7 @@ from django.contrib.auth.models import Permission
 from django.db.models import Q, QuerySet
 
 from qms.models import Department, Notification, User
+from qms.visibility import kept_unread_count
 
 
 def users_with_permission(perm: str) -> QuerySet[User]:
@@ -31,4 +32,6 @@ def users_visible_to(user) -> QuerySet[User]:
 
 
 def unread_notification_count(user) -> int:
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+    return kept_unread_count(
+        user, lambda: Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+    )

@@ -6,7 +6,8 @@ the service that does it, which knows the acting user.
 
 Kept access: whatever changes roles, permissions, department grants or the department
 tree — through a service, the admin, ``sync_roles`` or guardian — retires the access users
-keep between requests (``qms.visibility.kept_access``).
+keep between requests (``qms.visibility.kept_access``); a user's row saved retires the copy
+kept for their requests (``qms.visibility.signed_in_user``).
 """
 
 from axes.signals import user_locked_out
@@ -21,10 +22,11 @@ from qms.models import (
     Department,
     DepartmentGroupObjectPermission,
     DepartmentUserObjectPermission,
+    Notification,
     SecurityEvent,
     User,
 )
-from qms.visibility import access_changed
+from qms.visibility import access_changed, notifications_changed, user_changed
 
 
 @receiver(user_logged_in)
@@ -37,6 +39,7 @@ def _logged_in(sender, request, user, **kwargs):
     # last_login is excluded from history; a queryset update writes no history row.
     User.objects.filter(pk=user.pk).update(last_login=now)
     user.last_login = now
+    user_changed(user.pk)
     security_log.record(SecurityEvent.Kind.LOGIN, actor=user, request=request)
     # The user's chosen language follows them from device to device.
     if user.language:
@@ -75,6 +78,21 @@ def _retire_access_m2m(sender, action, **kwargs):
     if action in ("post_add", "post_remove", "post_clear"):
         access_changed()
 
+
+def _retire_kept_user(sender, instance, **kwargs):
+    user_changed(instance.pk)
+
+
+post_save.connect(_retire_kept_user, sender=User, dispatch_uid="kept-user-save")
+post_delete.connect(_retire_kept_user, sender=User, dispatch_uid="kept-user-delete")
+
+
+def _recount_unread(sender, instance, **kwargs):
+    notifications_changed(instance.recipient_id)
+
+
+post_save.connect(_recount_unread, sender=Notification, dispatch_uid="unread-save")
+post_delete.connect(_recount_unread, sender=Notification, dispatch_uid="unread-delete")
 
 for _model in (
     Department,

@@ -87,7 +87,8 @@ def _new_generation() -> str:
 
 
 def _access(user) -> dict:
-    """The user's kept access parts, read from the cache once per request."""
+    """The user's kept access parts, read from the cache once per request (with the user
+    themself, by ``signed_in_user``, on a signed-in page)."""
     entry = getattr(user, "_qms_access", None)
     if entry is None and not is_active_user(user):
         return {"stamp": None}  # nothing to keep for a visitor
@@ -97,12 +98,105 @@ def _access(user) -> dict:
         generation = found.get(_GENERATION)
         if generation is None:
             generation = _new_generation()
-        stamp = (generation, user.department_id, user.is_superuser)
-        entry = found.get(key)
-        if not entry or entry.get("stamp") != stamp:
-            entry = {"stamp": stamp}
-        user._qms_access = entry
+        _prime_access(user, generation, found.get(key))
+        entry = user._qms_access
     return entry
+
+
+def _prime_access(user, generation: str, entry: dict | None) -> None:
+    stamp = (generation, user.department_id, user.is_superuser)
+    if not entry or entry.get("stamp") != stamp:
+        entry = {"stamp": stamp}
+    user._qms_access = entry
+
+
+# --- The signed-in user, kept between requests -----------------------------------------
+# Every signed-in page loads its user (with their department, for the header and scope)
+# and counts their unread notifications: two queries before any page work. The user row is
+# kept in the shared cache under a version of its own, replaced whenever the row is saved
+# (qms/signals.py) — now and again after the commit, like the access generation, so that a
+# request that read the old row meanwhile cannot keep it — and under the access generation,
+# which a change of the department tree replaces. One round trip to the cache reads the
+# user, their version, their kept access and their unread count together.
+_UNREAD_SECONDS = 60
+# Other cache keys every signed-in page reads, fetched in the same round trip.
+AGENCY_NAME_KEY = "qms:agency_name"
+READ_WITH_USER = (AGENCY_NAME_KEY,)
+
+
+def _user_keys(user_id) -> tuple[str, str, str, str]:
+    return (
+        f"qms:user:{user_id}",
+        f"qms:user-version:{user_id}",
+        f"qms:access:{user_id}",
+        f"qms:unread:{user_id}",
+    )
+
+
+def user_changed(user_id) -> None:
+    """The user's row changed: the copy kept for their requests is read again (and, as for
+    access, nothing read in this transaction is kept until it ends)."""
+    connection = transaction.get_connection()
+    if _in_transaction(connection):
+        connection.qms_access_changing = True
+    _new_user_version(user_id)
+    transaction.on_commit(lambda: _new_user_version(user_id))
+
+
+def _new_user_version(user_id) -> str:
+    version = uuid4().hex
+    cache.set(_user_keys(user_id)[1], version, _ENTRY_SECONDS)
+    return version
+
+
+def signed_in_user(user_id, load: Callable[[], User | None]) -> User | None:
+    """The user of a signed-in request: the kept copy when its stamp is current, else
+    ``load()`` (the database) and kept."""
+    user_key, version_key, access_key, unread_key = _user_keys(user_id)
+    found = cache.get_many(
+        [_GENERATION, user_key, version_key, access_key, unread_key, *READ_WITH_USER]
+    )
+    generation = found.get(_GENERATION) or _new_generation()
+    version = found.get(version_key) or _new_user_version(user_id)
+    kept = found.get(user_key)
+    if kept is not None and kept[0] == (generation, version):
+        user = kept[1]
+    else:
+        user = load()
+        if user is None:
+            return None
+        if _may_keep():
+            cache.set(user_key, ((generation, version), user), _ENTRY_SECONDS)
+    _prime_access(user, generation, found.get(access_key))
+    user._qms_unread = found.get(unread_key)
+    user._qms_read_with = {key: found[key] for key in READ_WITH_USER if key in found}
+    return user
+
+
+def read_with_user(user, key: str):
+    """A value of ``READ_WITH_USER`` as the cache held it at the start of the request (None
+    when it held none)."""
+    return getattr(user, "_qms_read_with", {}).get(key)
+
+
+def kept_unread_count(user, count: Callable[[], int]) -> int:
+    """The user's unread notifications: kept a minute at most, and forgotten at once when
+    one is sent or read (``notifications_changed``)."""
+    unread = getattr(user, "_qms_unread", None)
+    if unread is None:
+        unread = user._qms_unread = count()
+        cache.set(_user_keys(user.pk)[3], unread, _UNREAD_SECONDS)
+    return unread
+
+
+def notifications_changed(user_id, user=None) -> None:
+    """A notification was sent to the user or read (qms/signals.py, ``mark_read``): their
+    count is read again (``user``: their object in this request counts again too)."""
+    if user is not None:
+        user.__dict__.pop("_qms_unread", None)
+    key = _user_keys(user_id)[3]
+    cache.delete(key)
+    transaction.on_commit(lambda: cache.delete(key))
 
 
 def kept_access_stamp(user) -> tuple | None:

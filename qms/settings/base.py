@@ -81,6 +81,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "qms.context_processors.portal",
             ],
+            # {% url %} through qms.links.url_for (qms/templatetags/portal_builtins.py)
+            "builtins": ["qms.templatetags.portal_builtins"],
         },
     },
 ]

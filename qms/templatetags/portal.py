@@ -32,6 +32,12 @@ def bootstrap(field):
 
 
 @register.filter
+def sidebar(menu, path):
+    """The main navigation (``qms.context_processors.Menu``) with the page shown marked."""
+    return menu.sidebar(path)
+
+
+@register.filter
 def shorten(value, length):
     """``value`` cut to ``length`` characters with "…" — Django's ``truncatechars`` at a
     fraction of its cost (it walks the text looking for combining marks; a board of 84

@@ -111,3 +111,84 @@ def test_access_read_in_a_transaction_rolled_back_is_not_kept(org):
         assert can_see_dashboard()
         raise RuntimeError("the service failed after granting the role")
     assert not can_see_dashboard()
+
+
+# --- The signed-in user and their unread count, kept between requests -----------------
+
+
+def test_a_second_page_reads_neither_the_user_nor_the_unread_count(client, role_users):
+    client.force_login(role_users["staff"])
+    first = _sql(client, "/notifications/badge/")
+    assert any('FROM "qms_user"' in sql for sql in first), first
+    assert any('FROM "qms_notification"' in sql for sql in first), first
+    assert _sql(client, "/notifications/badge/") == []
+
+
+def test_a_deactivated_user_is_signed_out_at_the_next_request(client, role_users):
+    staff = role_users["staff"]
+    client.force_login(staff)
+    assert client.get("/notifications/").status_code == 200
+    staff.is_active = False
+    user_save(actor=role_users["administrator"], user=staff, roles=["staff"])
+    response = client.get("/notifications/")
+    assert response.status_code == 302 and "/login/" in response["Location"]
+
+
+def test_a_renamed_department_and_a_new_name_show_in_the_header_at_once(client, org, role_users):
+    staff = role_users["staff"]
+    client.force_login(staff)
+    assert "Phòng A" in client.get("/notifications/").content.decode()
+    staff.first_name, staff.last_name = "Lan", "Nguyễn"
+    user_save(actor=role_users["administrator"], user=staff, roles=["staff"])
+    # family name first, as the portal writes Vietnamese names
+    assert "Nguyễn Lan" in client.get("/notifications/").content.decode()
+    org["a"].name = "Phòng Hành chính"
+    department_save(actor=role_users["administrator"], department=org["a"])
+    assert "Phòng Hành chính" in client.get("/notifications/").content.decode()
+
+
+def test_the_bell_counts_a_notification_sent_and_forgets_those_read(client, role_users):
+    from qms.notifications import mark_read, notify
+
+    staff = role_users["staff"]
+    client.force_login(staff)
+    assert "unread-count" not in client.get("/notifications/badge/").content.decode()
+    notify(recipient=staff, message="Hello", email=False)
+    notify(recipient=staff, message="Again", email=False)
+    assert 'data-testid="unread-count">2<' in client.get("/notifications/badge/").content.decode()
+    mark_read(user=staff)
+    assert "unread-count" not in client.get("/notifications/badge/").content.decode()
+
+
+def test_a_user_row_read_while_it_changes_is_not_kept(django_capture_on_commit_callbacks, org):
+    """A request that read the row before the commit must not keep it as current; nor is a
+    row read in a transaction that is then rolled back."""
+    from django.db import transaction
+
+    from qms.visibility import signed_in_user
+
+    staff = UserFactory(username="lan", department=org["a"], roles=["staff"])
+
+    def load():
+        return User.objects.select_related("department").get(pk=staff.pk)
+
+    def name() -> str:
+        return signed_in_user(staff.pk, load).first_name
+
+    staff.first_name = "Old"
+    staff.save()
+    assert name() == "Old"
+    stale = User.objects.get(pk=staff.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        staff.first_name = "New"
+        staff.save()
+        # another request, on its own connection, still reads the committed row: kept
+        # under the version of the moment, which the commit replaces
+        assert signed_in_user(staff.pk, lambda: stale).first_name == "Old"
+    assert name() == "New"
+    with pytest.raises(RuntimeError), transaction.atomic():
+        staff.first_name = "Rolled back"
+        staff.save()
+        assert name() == "Rolled back"
+        raise RuntimeError("the service failed after renaming")
+    assert name() == "New"

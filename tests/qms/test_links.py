@@ -38,3 +38,32 @@ def test_what_is_not_an_id_is_reversed_as_before():
         url_for("documents:document_detail", None)
     with pytest.raises(NoReverseMatch):
         url_for("documents:document_detail", -1)
+
+
+def _render(source: str, **context) -> str:
+    from django.template import engines
+
+    return engines["django"].from_string(source).render(context)
+
+
+def test_the_url_tag_of_every_template_writes_what_django_s_tag_writes():
+    """{% url %} is qms.templatetags.portal_builtins' (through url_for) in every template,
+    with no {% load %}: the same URLs as reverse, whatever the arguments."""
+    assert _render("{% url 'qms:home' %}") == reverse("qms:home")
+    assert _render("{% url 'documents:document_detail' pk %}", pk=31) == reverse(
+        "documents:document_detail", args=[31]
+    )
+    assert _render("{% url 'documents:document_detail' '31' %}") == "/documents/31/"
+    assert _render("{% url 'documents:document_detail' pk=31 %}") == "/documents/31/"
+    assert _render("{% url 'documents:document_detail' 31 as link %}[{{ link }}]") == (
+        "[/documents/31/]"
+    )
+    # as Django's tag: a name that does not reverse is an error, or nothing with "as"
+    assert _render("{% url 'documents:document_detail' -1 as link %}[{{ link }}]") == "[]"
+    with pytest.raises(NoReverseMatch):
+        _render("{% url 'documents:document_detail' -1 %}")
+    set_script_prefix("/qms/")
+    try:
+        assert _render("{% url 'documents:document_detail' 5 %}") == "/qms/documents/5/"
+    finally:
+        set_script_prefix("/")

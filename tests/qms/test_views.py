@@ -426,3 +426,28 @@ def test_the_menu_follows_roles_and_language_at_once(client, org):
     client.force_login(other)  # same roles, English: not the administrator's menu
     page = client.get(reverse("qms:home")).content.decode()
     assert security_log not in page and "Document register" in page
+
+
+def test_the_sidebar_marks_the_page_shown_and_only_it(client, org):
+    """The sidebar is written from the kept menu (qms.context_processors.Menu): the entry of
+    the page shown is the one marked active, with aria-current, in the user's language."""
+    user = UserFactory(username="lan", department=org["a"], roles=["staff"])
+    client.force_login(user)
+
+    def marked(url: str) -> list[str]:
+        menu = client.get(url).content.decode().split('id="portal-nav"')[1].split("</nav>")[0]
+        entries = [part.split("</a>")[0] for part in menu.split('<a class="nav-link')[1:]]
+        return [entry for entry in entries if 'aria-current="page"' in entry]
+
+    for url in (
+        reverse("qms:home"),
+        reverse("records:record_list"),
+        reverse("qms:notification_list"),
+    ):
+        (entry,) = marked(url)
+        assert entry.startswith(f' active" href="{url}"')
+    assert marked(reverse("records:record_create")) == []  # not an entry of the menu
+    user.language = "vi"
+    user.save()
+    (entry,) = marked(reverse("records:record_list"))
+    assert "Hồ sơ" in entry
