@@ -21,7 +21,9 @@ from django.utils.hashable import make_hashable
 def _display(self, *, field):
     labels = field.__dict__.get("_qms_labels")
     if labels is None:
-        labels = field._qms_labels = {make_hashable(value): label for value, label in field.flatchoices}
+        labels = field._qms_labels = {
+            make_hashable(value): label for value, label in field.flatchoices
+        }
     value = getattr(self, field.attname)
     return force_str(labels.get(make_hashable(value), value), strings_only=True)
 
