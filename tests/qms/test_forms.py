@@ -52,3 +52,43 @@ def test_the_portal_renders_forms_with_it():
     assert isinstance(get_default_renderer(), FormRenderer)
     html = str(Sample()["single"])  # the default renderer, as every page uses it
     assert html.count("<option") == 6 and "<optgroup" in html
+
+
+class Inputs(forms.Form):
+    text = forms.CharField(required=False)
+    number = forms.IntegerField(required=False)
+    amount = forms.DecimalField(required=False, localize=True)
+    email = forms.EmailField(required=False)
+    day = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    secret = forms.CharField(required=False, widget=forms.PasswordInput(render_value=True))
+    hidden = forms.CharField(required=False, widget=forms.HiddenInput)
+    query = forms.CharField(
+        required=False,
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": 'Tìm "hồ sơ" & <mã>'}),
+    )
+    flag = forms.BooleanField(required=False)
+    off = forms.CharField(required=False, disabled=True, initial="khoá")
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {},
+        {"text": 'Quy trình "A" & <b>', "number": "12", "amount": "1234.5", "flag": "on"},
+        {"email": "not an e-mail", "day": "2026-12-07", "secret": "<x>", "hidden": "7"},
+        {"number": "mười", "query": "流程 & 文件"},
+    ],
+)
+@pytest.mark.parametrize("language", ["en", "vi", "zh-hans"])
+def test_inputs_are_the_html_django_writes(data, language):
+    from django.utils import translation
+
+    with translation.override(language):
+        ours = Inputs(data=data or None, renderer=FormRenderer())
+        django = Inputs(data=data or None, renderer=DjangoTemplates())
+        for name in Inputs.base_fields:
+            for attrs in ({"class": "form-control"}, {"class": "x", "aria-invalid": "true"}):
+                html = str(ours[name].as_widget(attrs=attrs))
+                assert html == str(django[name].as_widget(attrs=attrs)), name
+    html = str(Inputs(data={"text": '"><script>'}, renderer=FormRenderer())["text"])
+    assert "<script>" not in html and "&quot;&gt;&lt;script&gt;" in html
