@@ -13,6 +13,7 @@ from django.utils.translation import gettext_noop
 from audits.choices import AuditStatus
 from audits.models import Audit, AuditSession, ChecklistItem
 from qms import attachments, mytasks, reminders, search
+from qms.visibility import headed_department_ids
 
 # Reports are generated and signed by the service; evidence is attached by the audit team.
 attachments.register_attachable(
@@ -68,12 +69,16 @@ def audit_tasks(user, today: date) -> list[mytasks.Task]:
             )
         )
     start = timezone.make_aware(datetime.combine(today, time.min))
+    # the heads of the departments audited (from their kept access: most people head none)
+    headed = headed_department_ids(user)
     sessions = (
         AuditSession.objects.filter(
-            department__head=user, starts_at__gte=start, starts_at__lt=start + timedelta(days=14)
+            department__in=headed, starts_at__gte=start, starts_at__lt=start + timedelta(days=14)
         )
         .select_related("audit", "department")
         .order_by("starts_at")[:10]
+        if headed
+        else []
     )
     for session in sessions:
         tasks.append(

@@ -17,7 +17,7 @@ from procedures.choices import ProcedureStatus
 from procedures.models import CaseStatus, CaseStep, Feedback, Procedure, ServiceCase
 from qms import attachments, mytasks, reminders, search
 from qms.calendar import WorkingCalendar, working_seconds_per_day
-from qms.visibility import units_and_headed
+from qms.visibility import headed_department_ids, units_and_headed
 
 
 @receiver(external_status_changed, dispatch_uid="procedures.legal_change")
@@ -195,7 +195,8 @@ attachments.register_attachable(Feedback, can_upload=services.can_handle_feedbac
 def feedback_tasks(user, today: date) -> list[mytasks.Task]:
     items = Feedback.objects.open()
     if not user.has_perm("procedures.manage_processes"):
-        items = items.filter(Q(owner=user) | Q(department__head=user))
+        headed = headed_department_ids(user)  # kept with their access
+        items = items.filter(Q(owner=user) | Q(department__in=headed) if headed else Q(owner=user))
     return [
         mytasks.Task(
             title=_("Answer %(number)s (%(kind)s): call the citizen back and close it")

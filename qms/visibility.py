@@ -371,6 +371,11 @@ def _headed(user) -> list[tuple[int, str, bool]]:
     return kept_access(user, "headed", compute)
 
 
+def headed_department_ids(user) -> list[int]:
+    """Ids of every department this user heads, active or not (kept with their access)."""
+    return [pk for pk, _path, _active in _headed(user)]
+
+
 def headed_paths(user) -> list[str]:
     """Paths of the active departments this user heads (they triage, plan and answer for them)."""
     return [path for _pk, path, active in _headed(user) if active]

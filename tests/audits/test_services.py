@@ -337,3 +337,38 @@ def test_findings_are_corrected_or_withdrawn_until_the_closing_meeting(audit_cre
             version=Finding.objects.get(pk=corrected.pk).version,
             statement="muộn",
         )
+
+
+def test_my_tasks_show_an_audit_session_to_the_head_of_the_department_met(
+    audit_crew, org, role_users
+):
+    """The sessions of the next fortnight are read for the departments the user heads
+    (kept with their access): a head named after their first page sees them at once."""
+    from datetime import datetime, time, timedelta
+
+    from django.utils import timezone
+
+    from qms import mytasks
+    from qms.services import department_save
+
+    audit = plan(audit_crew, org)
+    starts = timezone.make_aware(datetime.combine(TODAY + timedelta(days=3), time(9)))
+    services.session_add(
+        actor=audit_crew["lead"],
+        audit=audit,
+        department=org["a"],
+        starts_at=starts,
+        ends_at=starts + timedelta(hours=2),
+        topic="Kiểm soát tài liệu",
+    )
+    head = audit_crew["auditee"]
+
+    def sessions(user) -> list[str]:
+        user = type(user).objects.get(pk=user.pk)  # as the next request loads them
+        return [t.title for t in mytasks.tasks_for(user, TODAY) if "Kiểm soát tài liệu" in t.title]
+
+    assert sessions(head) == []  # heads nothing yet
+    org["a"].head = head
+    department_save(actor=role_users["administrator"], department=org["a"])
+    assert sessions(head) == [f"Audit {audit.reference} meets Phòng A: Kiểm soát tài liệu"]
+    assert sessions(audit_crew["member"]) == []

@@ -15,6 +15,7 @@ from procedures import services
 from procedures.models import Feedback, Rating
 from qms.attachments import attachment_create
 from qms.calendar import add_working_days
+from tests.factories import UserFactory
 from tests.procedures.conftest import APPLICANT, make_procedure
 
 pytestmark = pytest.mark.django_db
@@ -290,3 +291,29 @@ def test_the_transparency_page_shows_last_months_figures(desk, manager):
     assert "of 1 cases completed on time" in html
     row = html.split(desk["procedure"].name, 1)[1].split("</tr>", 1)[0]
     assert [cell.split("<")[0] for cell in row.split('">')[2:]] == ["1", "100.0 %", "100.0 %"]
+
+
+def test_my_tasks_show_open_feedback_to_its_owner_and_the_head_of_its_department(
+    desk, org, manager, role_users
+):
+    from qms import mytasks
+    from qms.models import User
+    from qms.services import department_save
+
+    desk["procedure"].owner = manager
+    desk["procedure"].save()
+    services.rate(case=_completed(desk), score=1, comment="Chờ quá lâu")
+    item = Feedback.objects.get()
+    head = UserFactory(username="head", department=item.department, roles=["staff"])
+
+    def answers(user) -> list[str]:
+        user = User.objects.get(pk=user.pk)  # as their next request loads them
+        return [
+            t.title for t in mytasks.tasks_for(user, timezone.localdate()) if item.number in t.title
+        ]
+
+    assert answers(head) == [] and answers(desk["outsider"]) == []
+    item.department.head = head
+    department_save(actor=role_users["administrator"], department=item.department)
+    assert len(answers(head)) == 1 and answers(desk["outsider"]) == []
+    assert len(answers(manager)) == 1  # the owner (and manager of processes)
