@@ -10,6 +10,12 @@ def run_reminder_sweeps() -> dict:
     return reminders.run_sweeps()
 
 
+@shared_task(name="qms.tasks.send_notification_emails")
+def send_notification_emails(notification_ids: list[int]) -> int:
+    return notifications.send_emails(notification_ids)
+
+
+# Kept for messages queued by an earlier release (one message per e-mail).
 @shared_task(name="qms.tasks.send_notification_email")
 def send_notification_email(notification_id: int) -> bool:
     return notifications.send_email_now(notification_id)

@@ -191,12 +191,26 @@ def kept_unread_count(user, count: Callable[[], int]) -> int:
 
 def notifications_changed(user_id, user=None) -> None:
     """A notification was sent to the user or read (qms/signals.py, ``mark_read``): their
-    count is read again (``user``: their object in this request counts again too)."""
+    count is read again (``user``: their object in this request counts again too). Inside
+    a transaction the counts are forgotten when it commits, all at once: a reminder sweep
+    notifies thousands of people in batches, and a cache call per notification was a
+    round trip to Redis each."""
     if user is not None:
         user.__dict__.pop("_qms_unread", None)
-    key = _user_keys(user_id)[3]
-    cache.delete(key)
-    transaction.on_commit(lambda: cache.delete(key))
+    connection = transaction.get_connection()
+    if not _in_transaction(connection):
+        cache.delete(_user_keys(user_id)[3])
+        return
+    connection.__dict__.setdefault("qms_unread_changed", set()).add(user_id)
+    transaction.on_commit(_forget_unread_counts)
+
+
+def _forget_unread_counts() -> None:
+    # the first callback of a commit forgets every count changed in it; the others find
+    # nothing left (a set left by a rolled-back transaction is forgotten with the next one)
+    pending = transaction.get_connection().__dict__.pop("qms_unread_changed", None)
+    if pending:
+        cache.delete_many([_user_keys(user_id)[3] for user_id in pending])
 
 
 def kept_access_stamp(user) -> tuple | None:

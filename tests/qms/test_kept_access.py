@@ -192,3 +192,27 @@ def test_a_user_row_read_while_it_changes_is_not_kept(django_capture_on_commit_c
         assert name() == "Rolled back"
         raise RuntimeError("the service failed after renaming")
     assert name() == "New"
+
+
+def test_counts_changed_in_a_transaction_are_forgotten_when_it_commits(
+    django_capture_on_commit_callbacks, role_users
+):
+    """A sweep notifies many people in one transaction: their kept counts stay until the
+    commit (the notifications are not visible before it), then go all at once."""
+    from django.db import transaction
+
+    from qms.notifications import notify
+    from qms.selectors import unread_notification_count
+
+    people = [role_users["staff"], role_users["process_owner"]]
+    keys = [f"qms:unread:{person.pk}" for person in people]
+    for person in people:
+        assert unread_notification_count(User.objects.get(pk=person.pk)) == 0
+    assert [cache.get(key) for key in keys] == [0, 0]
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, transaction.atomic():
+        for person in people:
+            notify(recipient=person, message="Hello", email=False)
+        assert [cache.get(key) for key in keys] == [0, 0]
+    assert len(callbacks) == 2
+    assert [cache.get(key) for key in keys] == [None, None]
+    assert [unread_notification_count(User.objects.get(pk=p.pk)) for p in people] == [1, 1]

@@ -88,7 +88,7 @@ def test_broker_failure_does_not_break_the_request(role_users, monkeypatch):
     def refuse(*args, **kwargs):
         raise ConnectionError("redis is down")
 
-    monkeypatch.setattr(tasks.send_notification_email, "apply_async", refuse)
+    monkeypatch.setattr(tasks.send_notification_emails, "apply_async", refuse)
     notification = notify(recipient=role_users["staff"], message="Welcome")
     assert Notification.objects.filter(pk=notification.pk, emailed_at__isnull=True).exists()
 
@@ -140,3 +140,37 @@ def test_a_reminder_sent_meanwhile_by_another_worker_is_skipped_alone(role_users
     assert Reminder.objects.get(key="test:taken") == taken
     assert Notification.objects.filter(recipient=staff).count() == 1
     assert [message.to for message in mail.outbox] == [[staff.email]]
+
+
+def test_the_emails_of_a_transaction_go_to_celery_in_one_message(role_users, monkeypatch):
+    """A sweep's batch (or a request) hands its e-mails over in one message per hundred
+    when it commits; one rolled back with its savepoint is found unsent and skipped."""
+    from contextlib import suppress
+
+    from django.db import transaction
+
+    from qms import notifications, tasks
+
+    published = []
+    real = tasks.send_notification_emails.apply_async
+
+    def publish(args, **kwargs):
+        published.append(list(args[0]))
+        return real(args, **kwargs)
+
+    monkeypatch.setattr(tasks.send_notification_emails, "apply_async", publish)
+    monkeypatch.setattr(notifications, "EMAILS_PER_MESSAGE", 2)
+    mail.outbox.clear()
+    with transaction.atomic():
+        first = notify(recipient=role_users["staff"], message="One")
+        second = notify(recipient=role_users["qms_manager"], message="Two")
+        with suppress(RuntimeError), transaction.atomic():
+            notify(recipient=role_users["administrator"], message="Three")
+            raise RuntimeError("rolled back with its savepoint")
+        third = notify(recipient=role_users["process_owner"], message="Four")
+        assert published == []  # nothing before the commit
+    assert published[0] == [first.pk, second.pk] and published[1][-1] == third.pk
+    assert len(published) == 2 and len(published[1]) == 2
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(
+        role_users[r].email for r in ("staff", "qms_manager", "process_owner")
+    )
