@@ -9,6 +9,9 @@ replica is a few seconds behind at most, which these figures (cached for a minut
 tolerate; nothing that is read back right after a write goes there.
 
 Without the setting the router answers nothing and every read stays on the primary.
+
+``at_commit`` collects what a transaction must hand over once it has committed (e-mails to
+queue, cached counts to forget) and hands it over in one call.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from contextvars import ContextVar
 from typing import TypeVar
 
 from django.conf import settings
+from django.db import transaction
 
 REPORTS = "reports"
 _READING_REPORTS: ContextVar[bool] = ContextVar("qms_reading_reports", default=False)
@@ -65,3 +69,22 @@ class ReportsRouter:
 
     def allow_migrate(self, db, app_label, model_name=None, **hints) -> bool | None:
         return False if db == REPORTS else None
+
+
+def at_commit(name: str, item, flush: Callable[[list], None]) -> None:
+    """Add ``item`` to what this transaction hands over under ``name``; when it commits,
+    ``flush`` receives everything collected, once, in order and without repeats (outside
+    a transaction: at once). A sweep writes thousands of rows per transaction, and a call
+    to Redis per row was a round trip each. What a savepoint rolled back stays collected:
+    ``flush`` must accept items whose rows are gone."""
+    connection = transaction.get_connection()
+    connection.__dict__.setdefault(f"qms_at_commit_{name}", {})[item] = None
+
+    def hand_over() -> None:
+        # the first callback of the commit takes everything; the others find nothing (and
+        # what a rolled-back transaction left goes with the next commit)
+        items = transaction.get_connection().__dict__.pop(f"qms_at_commit_{name}", None)
+        if items:
+            flush(list(items))
+
+    transaction.on_commit(hand_over)

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from qms.db import at_commit
 from qms.models import Notification
 from qms.visibility import notifications_changed
 
@@ -33,22 +34,19 @@ def notify(
 
 
 def _email_after_commit(notification_id: int) -> None:
-    # The e-mails of one transaction go to Celery in one message when it commits: a
-    # reminder sweep's batch of 500 published 500 messages, 1.3 ms each on a slow
-    # machine — half of the sweep's time. The first callback of the commit takes them
-    # all; ids of notifications rolled back with a savepoint are found unsent and skipped.
-    connection = transaction.get_connection()
-    connection.__dict__.setdefault("qms_emails_pending", []).append(notification_id)
-    transaction.on_commit(_queue_pending_emails)
+    # The e-mails of one transaction go to Celery together when it commits: a reminder
+    # sweep's batch of 500 published 500 messages, 1.3 ms each on a slow machine — half of
+    # the sweep's time. Ids of notifications rolled back with a savepoint are found unsent
+    # and skipped by the worker.
+    at_commit("emails", notification_id, _queue_emails)
 
 
 EMAILS_PER_MESSAGE = 100  # a worker's task stays short (SMTP takes a moment each)
 
 
-def _queue_pending_emails() -> None:
-    pending = transaction.get_connection().__dict__.pop("qms_emails_pending", None) or []
-    for start in range(0, len(pending), EMAILS_PER_MESSAGE):
-        queue_email(pending[start : start + EMAILS_PER_MESSAGE])
+def _queue_emails(notification_ids: list[int]) -> None:
+    for start in range(0, len(notification_ids), EMAILS_PER_MESSAGE):
+        queue_email(notification_ids[start : start + EMAILS_PER_MESSAGE])
 
 
 def queue_email(notification_ids: list[int]) -> None:

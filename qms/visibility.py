@@ -30,6 +30,8 @@ from django.http import Http404
 from django.utils.module_loading import import_string
 from guardian.shortcuts import get_objects_for_user
 
+from qms.db import at_commit
+
 if TYPE_CHECKING:
     from qms.models import User
 
@@ -197,20 +199,14 @@ def notifications_changed(user_id, user=None) -> None:
     round trip to Redis each."""
     if user is not None:
         user.__dict__.pop("_qms_unread", None)
-    connection = transaction.get_connection()
-    if not _in_transaction(connection):
+    if not _in_transaction(transaction.get_connection()):
         cache.delete(_user_keys(user_id)[3])
         return
-    connection.__dict__.setdefault("qms_unread_changed", set()).add(user_id)
-    transaction.on_commit(_forget_unread_counts)
+    at_commit("unread", user_id, _forget_unread_counts)
 
 
-def _forget_unread_counts() -> None:
-    # the first callback of a commit forgets every count changed in it; the others find
-    # nothing left (a set left by a rolled-back transaction is forgotten with the next one)
-    pending = transaction.get_connection().__dict__.pop("qms_unread_changed", None)
-    if pending:
-        cache.delete_many([_user_keys(user_id)[3] for user_id in pending])
+def _forget_unread_counts(user_ids: list) -> None:
+    cache.delete_many([_user_keys(user_id)[3] for user_id in user_ids])
 
 
 def kept_access_stamp(user) -> tuple | None:

@@ -29,20 +29,27 @@ class Sample(forms.Form):
     kind = forms.ChoiceField(choices=[("u", "Unit")], widget=forms.RadioSelect)
 
 
+def _assert_same_html(form_class, data: dict, language: str, attrs_list: list[dict]) -> None:
+    """Every field of the form, bound to ``data``, as the portal's renderer and Django's
+    templates write it, in ``language``."""
+    from django.utils import translation
+
+    with translation.override(language):
+        ours = form_class(data=data or None, renderer=FormRenderer())
+        django = form_class(data=data or None, renderer=DjangoTemplates())
+        for name in form_class.base_fields:
+            for attrs in attrs_list:
+                html = str(ours[name].as_widget(attrs=attrs))
+                assert html == str(django[name].as_widget(attrs=attrs)), name
+
+
 @pytest.mark.parametrize(
     "data",
     [{}, {"single": "a&b", "many": ["x", "3"], "flagged": "2026"}, {"single": "nope"}],
 )
 @pytest.mark.parametrize("language", ["en", "vi", "zh-hans"])
 def test_select_boxes_are_the_html_django_writes(data, language):
-    from django.utils import translation
-
-    with translation.override(language):
-        ours = Sample(data=data or None, renderer=FormRenderer())
-        django = Sample(data=data or None, renderer=DjangoTemplates())
-        for name in Sample.base_fields:
-            html = str(ours[name].as_widget(attrs={"class": "form-select"}))
-            assert html == str(django[name].as_widget(attrs={"class": "form-select"})), name
+    _assert_same_html(Sample, data, language, [{"class": "form-select"}])
     assert 'value="a&amp;b"' in str(Sample(renderer=FormRenderer())["single"])
 
 
@@ -81,14 +88,7 @@ class Inputs(forms.Form):
 )
 @pytest.mark.parametrize("language", ["en", "vi", "zh-hans"])
 def test_inputs_are_the_html_django_writes(data, language):
-    from django.utils import translation
-
-    with translation.override(language):
-        ours = Inputs(data=data or None, renderer=FormRenderer())
-        django = Inputs(data=data or None, renderer=DjangoTemplates())
-        for name in Inputs.base_fields:
-            for attrs in ({"class": "form-control"}, {"class": "x", "aria-invalid": "true"}):
-                html = str(ours[name].as_widget(attrs=attrs))
-                assert html == str(django[name].as_widget(attrs=attrs)), name
+    attrs = [{"class": "form-control"}, {"class": "x", "aria-invalid": "true"}]
+    _assert_same_html(Inputs, data, language, attrs)
     html = str(Inputs(data={"text": '"><script>'}, renderer=FormRenderer())["text"])
     assert "<script>" not in html and "&quot;&gt;&lt;script&gt;" in html
