@@ -132,6 +132,7 @@ def _search_audits(user, folded: str, limit: int) -> list[search.Hit]:
     matches = (
         Audit.objects.visible_to(user)
         .filter(search_text__matches=folded)
+        .only("reference", "title", "status")
         .order_by("-start_date")[:limit]
     )
     return [

@@ -227,6 +227,7 @@ def _search_nonconformities(user, folded: str, limit: int) -> list[search.Hit]:
     matches = (
         Nonconformity.objects.visible_to(user)
         .filter(search_text__matches=folded)
+        .only("number", "title", "status")
         .order_by("-reported_at")[:limit]
     )
     return [
@@ -244,6 +245,7 @@ def _search_actions(user, folded: str, limit: int) -> list[search.Hit]:
     matches = (
         Action.objects.visible_to(user)
         .filter(search_text__matches=folded)
+        .only("number", "title", "status")
         .order_by("due_date")[:limit]
     )
     return [

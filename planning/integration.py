@@ -180,6 +180,7 @@ def _search_risks(user, folded: str, limit: int) -> list[search.Hit]:
         Risk.objects.visible_to(user)
         .filter(Q(search_text__matches=folded) | Q(number__iexact=folded))
         .select_related("department")
+        .only("number", "title", "kind", "department__name")
         .order_by("-score")[:limit]
     )
     return [

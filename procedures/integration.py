@@ -68,6 +68,7 @@ def _search_procedures(user, folded: str, limit: int) -> list[search.Hit]:
         Procedure.objects.visible_to(user)
         .filter(search_text__matches=folded)
         .select_related("department")
+        .only("code", "name", "field", "department__name")
         .order_by("code")[:limit]
     )
     return [
@@ -172,6 +173,7 @@ def _search_cases(user, folded: str, limit: int) -> list[search.Hit]:
         ServiceCase.objects.visible_to(user)
         .filter(search_text__matches=folded)
         .select_related("procedure")
+        .only("receipt_code", "applicant_name", "status", "procedure__code")
         .order_by("-received_at")[:limit]
     )
     return [

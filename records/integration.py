@@ -63,6 +63,7 @@ def _search_records(user, folded: str, limit: int) -> list[search.Hit]:
         Record.objects.visible_to(user)
         .filter(search_text__matches=folded)
         .select_related("record_type")
+        .only("reference", "title", "record_date", "record_type__code")
         .order_by("-record_date")[:limit]
     )
     return [
