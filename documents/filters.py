@@ -74,7 +74,8 @@ class DocumentFilter(django_filters.FilterSet):
         ]
 
     def search(self, queryset, name, value):
-        return queryset.filter(search_text__matches=fold(value))
+        folded = fold(value)
+        return queryset.filter(Q(search_text__matches=folded) | Q(file_text__matches=folded))
 
     def in_department(self, queryset, name, value):
         return queryset.filter(department__path__startswith=value.path)

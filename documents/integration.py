@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date, timedelta
 
-from django.db.models import BooleanField, Exists, ExpressionWrapper, F, OuterRef, Q, Value
-from django.db.models.functions import Length, StrIndex
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -248,21 +247,16 @@ def acknowledgement_outstanding(today: date) -> Iterator[reminders.Due]:
 
 
 def _search_documents(user, folded: str, limit: int) -> list[search.Hit]:
-    # Code and title first, then matches in the text of the file. ``search_text`` is the
-    # folded "code title text": a match starting within the length of code and title is in
-    # them (folding keeps a Vietnamese letter one letter, "trình" → "trinh"). Comparing the
-    # folded query with the stored title missed every title written with its accents.
-    matches = (
-        Document.objects.visible_to(user)
-        .filter(search_text__matches=folded)
-        .alias(found_at=StrIndex("search_text", Value(folded)))
-        .alias(
-            in_title=ExpressionWrapper(
-                Q(found_at__lte=Length("code") + Length("title") + 1), output_field=BooleanField()
-            )
-        )
-        .order_by(F("in_title").desc(), "code")[:limit]
-    )
+    # Code and title first (``search_text``), then the documents whose file holds the words
+    # (``file_text``, the effective revision's text): asked apart, a common word is found
+    # in the short titles without reading every document's whole text.
+    # The file text is asked only when the titles leave room on the page: one query for a
+    # common word, two for a rarer one (a single query of both parts always read the files).
+    visible = Document.objects.visible_to(user).only("code", "title", "status").order_by("code")
+    found = list(visible.filter(search_text__matches=folded)[:limit])
+    if len(found) < limit:
+        in_files = visible.filter(file_text__matches=folded).exclude(search_text__matches=folded)
+        found += in_files[: limit - len(found)]
     return [
         search.Hit(
             title=f"{document.code} {document.title}",
@@ -270,12 +264,16 @@ def _search_documents(user, folded: str, limit: int) -> list[search.Hit]:
             module=_("Documents"),
             detail=document.get_status_display(),
         )
-        for document in matches
+        for document in found
     ]
 
 
 def _search_external(user, folded: str, limit: int) -> list[search.Hit]:
-    matches = ExternalDocument.objects.visible_to(user).filter(search_text__matches=folded)[:limit]
+    matches = (
+        ExternalDocument.objects.visible_to(user)
+        .filter(search_text__matches=folded)
+        .only("number", "title", "legal_status")[:limit]
+    )
     return [
         search.Hit(
             title=str(external),

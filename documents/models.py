@@ -21,6 +21,7 @@ from documents.choices import (
     StepDecision,
     StepRole,
 )
+from qms.db import PortalQuerySet
 from qms.links import url_for
 from qms.models import Attachment, Department, IsoClause, Signature
 from qms.visibility import VisibleQuerySet
@@ -199,11 +200,16 @@ class Document(models.Model):
     )
     review_flag_detail = models.CharField(_("prompted by (detail)"), max_length=100, blank=True)
     created_at = models.DateTimeField(_("registered at"), auto_now_add=True)
-    search_text = models.TextField(editable=False, blank=True)
+    search_text = models.TextField(editable=False, blank=True)  # code and title, folded
+    # the effective revision's text, folded: searched apart from code and title, so that
+    # a title match is found without reading every document's whole text
+    file_text = models.TextField(editable=False, blank=True)
     version = models.PositiveIntegerField(default=0, editable=False)
 
-    history = HistoricalRecords(m2m_fields=[clauses, legal_basis])
+    # file_text is derived from the revision's file, which has its own history
+    history = HistoricalRecords(m2m_fields=[clauses, legal_basis], excluded_fields=["file_text"])
     objects = DocumentQuerySet.as_manager()
+    large_fields = ("file_text",)
 
     class Meta:
         ordering = ["code"]
@@ -300,6 +306,7 @@ class Revision(models.Model):
 
     history = HistoricalRecords()
     objects = RevisionQuerySet.as_manager()
+    large_fields = ("text",)  # the whole text of the file
 
     class Meta:
         ordering = ["document", "-number"]
@@ -374,6 +381,7 @@ class ApprovalStep(models.Model):
     )
 
     history = HistoricalRecords()
+    objects = PortalQuerySet.as_manager()
 
     class Meta:
         ordering = ["revision", "round", "position"]
@@ -420,6 +428,7 @@ class DistributionEntry(models.Model):
     removed_at = models.DateTimeField(_("removed at"), null=True, blank=True)
 
     history = HistoricalRecords()
+    objects = PortalQuerySet.as_manager()
 
     class Meta:
         ordering = ["document", "pk"]
@@ -466,6 +475,8 @@ class Acknowledgement(models.Model):
     requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
     acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
 
+    objects = PortalQuerySet.as_manager()
+
     class Meta:
         ordering = ["revision", "user"]
         verbose_name = _("acknowledgement")
@@ -499,6 +510,7 @@ class DocumentReview(models.Model):
     next_review_date = models.DateField(_("next review"), null=True, blank=True)
 
     history = HistoricalRecords()
+    objects = PortalQuerySet.as_manager()
 
     class Meta:
         ordering = ["-reviewed_on", "-pk"]

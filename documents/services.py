@@ -116,7 +116,8 @@ def _refresh_search_text(document: Document) -> None:
             .first()
             or ""
         )
-    document.search_text = fold(f"{document.code} {document.title} {text}")
+    document.search_text = fold(f"{document.code} {document.title}")
+    document.file_text = fold(text)
 
 
 def can_manage_register(user) -> bool:

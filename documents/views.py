@@ -441,7 +441,8 @@ class RevisionDetailView(PortalPermissionMixin, DetailView):
 
     def get_object(self, queryset=None):
         return get_visible_or_404(
-            Revision.objects.select_related(
+            # with its text (left out of other queries): the page compares it with the last one
+            Revision.objects.defer(None).select_related(
                 "document", "document__owner", "document__department", "file", "created_by"
             ),
             self.request.user,
@@ -466,6 +467,7 @@ class RevisionDetailView(PortalPermissionMixin, DetailView):
         )
         previous = (
             Revision.objects.visible_to(user)
+            .defer(None)
             .filter(document=revision.document, number__lt=revision.number)
             .exclude(status=RevisionStatus.DISCARDED)
             .select_related("file")

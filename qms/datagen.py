@@ -301,6 +301,46 @@ CHANGE_SUMMARIES = (
     "Bổ sung biểu mẫu kèm theo", "Rút ngắn thời gian xử lý", "Chỉnh sửa theo kết quả đánh giá nội bộ",
     "根据新法规更新", "Updated after the management review",
 )
+# The text extracted from a revision's file (search reads it, the document keeps it folded):
+# numbered sections of sentences about the document's topic, 1.5–10 KB as a three- to
+# ten-page procedure gives; {t} is the topic.
+TEXT_SECTIONS = (
+    ("Mục đích", "Phạm vi áp dụng", "Tài liệu viện dẫn", "Định nghĩa và chữ viết tắt",
+     "Nội dung quy trình", "Trách nhiệm thực hiện", "Hồ sơ lưu", "Biểu mẫu kèm theo"),
+    ("目的", "适用范围", "引用文件", "术语和缩写", "程序内容", "职责", "记录保存", "附件表格"),
+    ("Purpose", "Scope", "References", "Definitions and abbreviations", "Procedure",
+     "Responsibilities", "Records kept", "Forms attached"),
+)
+TEXT_SENTENCES = (
+    ("Quy trình này quy định cách thức thực hiện {t} thống nhất trong toàn cơ quan.",
+     "Cán bộ tiếp nhận kiểm tra tính đầy đủ của hồ sơ trước khi chuyển bộ phận chuyên môn.",
+     "Trưởng phòng chịu trách nhiệm phân công xử lý và theo dõi thời hạn giải quyết.",
+     "Kết quả {t} được cập nhật vào hệ thống và thông báo cho các đơn vị liên quan.",
+     "Trường hợp quá hạn, bộ phận xử lý phải có văn bản xin lỗi và hẹn lại thời gian trả kết quả.",
+     "Hồ sơ được lưu trữ theo quy định về thời hạn bảo quản tài liệu lưu trữ.",
+     "Việc {t} tuân thủ các yêu cầu của TCVN ISO 9001:2015 và văn bản pháp luật hiện hành.",
+     "Định kỳ hằng năm, lãnh đạo xem xét hiệu lực của quy trình và đề xuất cải tiến.",
+     "Mọi thay đổi phải được phê duyệt trước khi áp dụng và phổ biến đến người thực hiện.",
+     "Công chức thực hiện ghi nhận đầy đủ thông tin vào sổ theo dõi và biểu mẫu kèm theo."),
+    ("本程序规定了全机关统一开展{t}的方法。",
+     "受理人员在移交业务部门前检查材料是否齐全。",
+     "科室负责人负责分派办理任务并跟踪办理时限。",
+     "{t}的结果录入系统并通知相关单位。",
+     "逾期时，办理部门应出具致歉函并重新约定办结时间。",
+     "档案按照文件保管期限的规定予以保存。",
+     "{t}遵守TCVN ISO 9001:2015和现行法律法规的要求。",
+     "领导每年审查程序的有效性并提出改进建议。"),
+    ("This procedure sets out how {t} is carried out in the same way across the agency.",
+     "The receiving officer checks that the file is complete before passing it on.",
+     "The head of division assigns the work and follows the statutory time limit.",
+     "The result of {t} is recorded in the system and sent to the units concerned.",
+     "When a case is late the division apologises in writing and sets a new date.",
+     "Records are kept for the retention period the archive rules lay down.",
+     "{t} follows ISO 9001:2015 and the legal documents in force.",
+     "Each year the management reviews how well the procedure works and what to improve."),
+)
+
+
 WITHDRAW_REASONS = ("Thủ tục đã bãi bỏ", "Được thay thế bằng quy trình liên thông",
                     "Không còn áp dụng sau khi sắp xếp lại tổ chức")
 
@@ -1270,11 +1310,55 @@ def make_external_documents(ctx: Context) -> str:
     return f"{len(rows)}"
 
 
-def _title(ctx: Context, templates: Mapping[str, tuple], kind: str, year: int) -> str:
+def _title_of(
+    ctx: Context, templates: Mapping[str, tuple], kind: str, year: int
+) -> tuple[str, int, tuple]:
+    """A title, with its language and topic (the document's text is about the same)."""
     lang = ctx.lang()
-    topic = ctx.rng.choice(TOPICS)[lang]
-    title = ctx.rng.choice(templates[kind][lang]).format(t=topic, y=year)
-    return title[0].upper() + title[1:]
+    topic = ctx.rng.choice(TOPICS)
+    title = ctx.rng.choice(templates[kind][lang]).format(t=topic[lang], y=year)
+    return title[0].upper() + title[1:], lang, topic
+
+
+class RevisionTexts:
+    """The text extracted from each revision's file, and its folded form for the document's
+    ``search_text``: numbered sections of sentences in the document's language, 2–9 KB.
+    Its own random sequence, so that the rest of the data does not change with it; the
+    sentences are folded once per language and topic, not per text."""
+
+    def __init__(self, seed: int):
+        self.rng = random.Random(seed)  # noqa: S311  (repeatable data, not secrets)
+        self._pieces: dict[tuple[int, str], tuple[list, list]] = {}
+
+    def _for(self, lang: int, topic: tuple) -> tuple[list, list]:
+        key = (lang, topic[lang])
+        if key not in self._pieces:
+            headings = [(h, fold(h)) for h in TEXT_SECTIONS[lang]]
+            sentences = [
+                (text, fold(text))
+                for text in (s.format(t=topic[lang]) for s in TEXT_SENTENCES[lang])
+            ]
+            self._pieces[key] = (headings, sentences)
+        return self._pieces[key]
+
+    def make(self, lang: int, topic: tuple) -> tuple[str, str]:
+        headings, sentences = self._for(lang, topic)
+        rng, target = self.rng, self.rng.randint(2_000, 9_000)
+        parts: list[str] = []
+        folded: list[str] = []
+        size, section = 0, 0
+        while size < target:
+            heading, heading_folded = headings[section % len(headings)]
+            parts.append(f"{section + 1}. {heading}\n")
+            folded.append(f"{section + 1}. {heading_folded}")
+            for _ in range(rng.randint(3, 8)):
+                sentence, sentence_folded = rng.choice(sentences)
+                parts.append(sentence)
+                folded.append(sentence_folded)
+                size += len(sentence) + 1
+            parts.append("\n")
+            section += 1
+        return " ".join(parts).strip(), " ".join(folded)
 
 
 def _seconds_later(moment: datetime, low_hours: float, high_hours: float, rng) -> datetime:
@@ -1418,6 +1502,7 @@ def make_documents(ctx: Context) -> str:
     per_prefix: Counter[str] = Counter()
     procedures_of: dict[int, list[int]] = defaultdict(list)
     documents, revisions, steps, signatures, reviews = [], [], [], [], []
+    texts, folded_texts = RevisionTexts(seed=len(doc_ids)), {}
     effective = []  # (document info, revision id, effective moment)
     for doc_id, (created, kind, unit), status, count in zip(
         doc_ids, specs, statuses, counts, strict=True
@@ -1425,7 +1510,7 @@ def make_documents(ctx: Context) -> str:
         prefix = DOCUMENT_PREFIX[kind]
         per_prefix[prefix] += 1
         code = f"{prefix}-{per_prefix[prefix]:02d}"
-        title = _title(ctx, DOCUMENT_TITLES, kind, timezone.localtime(created).year)
+        title, lang, topic = _title_of(ctx, DOCUMENT_TITLES, kind, timezone.localtime(created).year)
         owner = ctx.head(unit.id) if rng.random() < 0.4 else ctx.member(unit.id)
         interval = 24 if rng.random() < 0.2 else 12
         parent = None
@@ -1448,11 +1533,13 @@ def make_documents(ctx: Context) -> str:
             drafter = owner if rng.random() < 0.6 else ctx.member(unit.id)
             reviewer = ctx.member(unit.id, not_in=[drafter])
             approver = _approver(ctx, unit.id, {drafter, reviewer})
+            text, folded_text = texts.make(lang, topic)
             row = {
                 "id": rev_id,
                 "document_id": doc_id,
                 "number": number,
                 "status": role,
+                "text": text,
                 "change_summary": CHANGE_SUMMARIES[0]
                 if number == 1
                 else rng.choice(CHANGE_SUMMARIES[1:]),
@@ -1491,6 +1578,7 @@ def make_documents(ctx: Context) -> str:
                 if rng.random() < 0.5:
                     decisions, decided = ["approved", "pending"], [reviewed, None]
             revisions.append(row)
+            folded_texts[rev_id] = folded_text
             for position, (who, decision, when) in enumerate(
                 zip((reviewer, approver), decisions, decided, strict=True), start=1
             ):
@@ -1563,6 +1651,8 @@ def make_documents(ctx: Context) -> str:
         elif status == "effective":
             current["status"] = "effective"
             document["effective_revision_id"] = current["id"]
+            # as documents.services keeps it: the effective revision's text, folded
+            document["file_text"] = folded_texts[current["id"]]
             due = _add_months(current["effective_date"], interval)
             while due <= ctx.today and rng.random() < 0.85:
                 day = min(due + timedelta(days=rng.randint(0, 10)), ctx.today)

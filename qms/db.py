@@ -12,6 +12,11 @@ Without the setting the router answers nothing and every read stays on the prima
 
 ``at_commit`` collects what a transaction must hand over once it has committed (e-mails to
 queue, cached counts to forget) and hands it over in one call.
+
+``PortalQuerySet`` leaves out the columns a model names in ``large_fields`` (the text of a
+revision's file, the folded copy of it a document is searched by: up to 500,000 characters
+each) unless a query asks for them, also when the row comes along through
+``select_related``.
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ from contextvars import ContextVar
 from typing import TypeVar
 
 from django.conf import settings
-from django.db import transaction
+from django.db import models, transaction
 
 REPORTS = "reports"
 _READING_REPORTS: ContextVar[bool] = ContextVar("qms_reading_reports", default=False)
@@ -88,3 +93,41 @@ def at_commit(name: str, item, flush: Callable[[list], None]) -> None:
             flush(list(items))
 
     transaction.on_commit(hand_over)
+
+
+# --- Large columns -------------------------------------------------------------------
+
+
+def large_fields_along(model: type[models.Model], path: str) -> list[str]:
+    """``path__field`` for each large field of the model at the end of a relation path."""
+    for name in path.split("__"):
+        model = model._meta.get_field(name).related_model
+        if model is None:
+            return []
+    return [f"{path}__{field}" for field in getattr(model, "large_fields", ())]
+
+
+class _LeavesOutLargeFields(models.Manager):
+    def get_queryset(self) -> models.QuerySet:
+        queryset = super().get_queryset()
+        large = getattr(self.model, "large_fields", ())
+        return queryset.defer(*large) if large else queryset
+
+
+class PortalQuerySet(models.QuerySet):
+    """The queryset of the portal's models: rows come without their large fields, which
+    a list, a task or a link never shows; a page that does show one reads it with
+    ``.defer(None)`` (or touches it: one query)."""
+
+    def as_manager(cls) -> models.Manager:
+        manager = _LeavesOutLargeFields.from_queryset(cls)()
+        manager._built_with_as_manager = True
+        return manager
+
+    as_manager.queryset_only = True
+    as_manager = classmethod(as_manager)
+
+    def select_related(self, *fields: str | None) -> PortalQuerySet:
+        clone = super().select_related(*fields)
+        large = [name for path in fields if path for name in large_fields_along(self.model, path)]
+        return clone.defer(*large) if large else clone

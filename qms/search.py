@@ -83,12 +83,10 @@ def _gin_indexes(indexes: tuple[tuple[str, str], ...], setup: str, indexed: str)
     return migrations.RunPython(create, drop)
 
 
-def trigram_indexes(*indexes: tuple[str, str]):
-    """GIN trigram indexes on ``search_text``, so that a substring search of three
-    characters or more reads the index instead of every row."""
-    return _gin_indexes(
-        indexes, "CREATE EXTENSION IF NOT EXISTS pg_trgm", "search_text gin_trgm_ops"
-    )
+def trigram_indexes(*indexes: tuple[str, str], column: str = "search_text"):
+    """GIN trigram indexes on ``search_text`` (or another folded column), so that a
+    substring search of three characters or more reads the index instead of every row."""
+    return _gin_indexes(indexes, "CREATE EXTENSION IF NOT EXISTS pg_trgm", f"{column} gin_trgm_ops")
 
 
 # CJK ideographs (extension A, the unified block, compatibility ideographs): the same ranges
@@ -141,7 +139,7 @@ class Matches(Lookup):
         )
 
 
-def cjk_bigram_indexes(*indexes: tuple[str, str]):
-    """GIN indexes on the Chinese character pairs of ``search_text``, for the two-character
-    Chinese words of ``search_text__matches``."""
-    return _gin_indexes(indexes, _BIGRAM_FUNCTION, "qms_cjk_bigrams(search_text)")
+def cjk_bigram_indexes(*indexes: tuple[str, str], column: str = "search_text"):
+    """GIN indexes on the Chinese character pairs of ``search_text`` (or another folded
+    column), for the two-character Chinese words of ``search_text__matches``."""
+    return _gin_indexes(indexes, _BIGRAM_FUNCTION, f"qms_cjk_bigrams({column})")

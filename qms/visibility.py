@@ -30,7 +30,7 @@ from django.http import Http404
 from django.utils.module_loading import import_string
 from guardian.shortcuts import get_objects_for_user
 
-from qms.db import at_commit
+from qms.db import PortalQuerySet, at_commit
 
 if TYPE_CHECKING:
     from qms.models import User
@@ -225,7 +225,7 @@ def kept_access(user, part: str, compute: Callable[[], T]) -> T:
     return entry[part]
 
 
-class VisibleQuerySet(models.QuerySet):
+class VisibleQuerySet(PortalQuerySet):
     """Base queryset for every domain model.
 
     A subclass names its rule in ``visibility_q``: the dotted path of a selector that

@@ -85,3 +85,50 @@ def test_document_pages_do_not_grow_with_the_register(people, org, procedure):
     grown = {key: (small[key], large[key]) for key in small if small[key] != large[key]}
     assert not grown, f"query counts grew with data (20 → 2,000 documents): {grown}"
     assert max(large.values()) <= 20, large
+
+
+def test_lists_and_tasks_leave_the_file_text_in_the_database(people, org, procedure):
+    """A revision's text (up to 500,000 characters) and the document's folded copy of it are
+    read only by the page that compares revisions; the lists, My tasks and search leave them
+    out, also where revisions come along with steps and acknowledgements. (A document
+    named in a history entry is read whole: one row, not a list.)"""
+    first = run_through(people, start(people, procedure, text="Lời văn thứ nhất của tài liệu"))
+    second = run_through(
+        people, start(people, procedure, text="Lời văn thứ hai, sửa đổi của tài liệu")
+    )
+    _bulk_documents(people, org, 3)
+    large_columns = ('"documents_revision"."text"', '"documents_document"."file_text"')
+
+    def selected(client, url: str) -> list[str]:
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(url)
+        assert response.status_code == 200, url
+        return [
+            column
+            for query in captured.captured_queries
+            if query["sql"].lstrip().upper().startswith("SELECT")
+            for column in large_columns
+            if column in query["sql"].split(" FROM ")[0]
+        ]
+
+    controller, reader, approver = Client(), Client(), Client()
+    controller.force_login(people["controller"])
+    reader.force_login(people["reader"])
+    approver.force_login(people["approver"])
+    for client, url in [
+        (controller, "/documents/"),
+        (controller, "/documents/?q=loi+van"),
+        (controller, "/search/?q=loi+van"),
+        (reader, "/"),
+        (approver, "/"),
+    ]:
+        assert selected(client, url) == [], url
+    # the search still finds a document by words of its file
+    assert procedure.code in controller.get("/search/?q=sửa đổi của tài liệu").content.decode()
+    # the revision page reads both texts and shows what changed
+    page = controller.get(f"/documents/revisions/{second.pk}/")
+    assert "thứ hai" in page.content.decode()
+    assert first.pk != second.pk

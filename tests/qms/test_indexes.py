@@ -97,3 +97,8 @@ def test_search_has_trigram_indexes_on_postgresql():
     for table, name in TRIGRAM_INDEXES.items():
         definition = found.get((table, name), "")
         assert "gin_trgm_ops" in definition, f"{table}: {name} missing"
+    # a document's file text is searched apart from its code and title, by its own indexes
+    file_text = found.get(("documents_document", "documents_document_file_trgm"), "")
+    assert "file_text gin_trgm_ops" in file_text
+    pairs = found.get(("documents_document", "documents_document_file_cjk"), "")
+    assert "qms_cjk_bigrams(file_text)" in pairs

@@ -53,7 +53,14 @@ def test_key_pages_cost_the_same_queries_at_two_data_sizes(settings):
     # a list with no row at one size (open actions, at some hours) skips its row query
     compared = set(small) - ONE_OBJECT - tiny_empty - small_empty
     assert len(compared) >= 12, sorted(tiny_empty | small_empty)
-    grown = {page: (tiny[page], small[page]) for page in compared if tiny[page] != small[page]}
+    # Search reads a document's file text only when the titles leave room on the page
+    # (documents/integration.py): one query more at most, however many documents there are.
+    slack = {page: 1 for page in compared if page.startswith("search:")}
+    grown = {
+        page: (tiny[page], small[page])
+        for page in compared
+        if abs(tiny[page] - small[page]) > slack.get(page, 0)
+    }
     assert not grown, f"queries changed with the data (1,000 → 5,000 cases): {grown}"
     over = {
         page: (tiny[page], small[page]) for page in small if max(tiny[page], small[page]) > BUDGET
