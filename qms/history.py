@@ -188,6 +188,18 @@ def object_history(obj: models.Model, *, limit: int = 50) -> list[dict]:
     ]
     # Linked objects by name, one query per related model for the whole page.
     names = {model: model._default_manager.in_bulk(ids) for model, ids in wanted.items()}
+    # A linked row that points back at this object (a document's revisions, named "code
+    # revision n") is named with the object at hand instead of reading it again per row.
+    for model, rows in names.items():
+        back = [
+            field
+            for field in model._meta.concrete_fields
+            if field.many_to_one and field.related_model is obj._meta.model
+        ]
+        for row in rows.values():
+            for field in back:
+                if getattr(row, field.attname) == obj.pk:
+                    field.set_cached_value(row, obj)
     for entry in entries:
         for change in entry["changes"]:
             field = change["field"]

@@ -83,9 +83,11 @@ def sign(
 
 
 def signatures_of(obj: models.Model):
+    # a signature keeps its signer's name and title as they were when signing: the pages
+    # show those, never the user row
     return Signature.objects.filter(
         content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk
-    ).select_related("signer")
+    )
 
 
 def still_matches(signature: Signature, current_sha256: str) -> bool:

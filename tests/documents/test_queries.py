@@ -89,9 +89,9 @@ def test_document_pages_do_not_grow_with_the_register(people, org, procedure):
 
 def test_lists_and_tasks_leave_the_file_text_in_the_database(people, org, procedure):
     """A revision's text (up to 500,000 characters) and the document's folded copy of it are
-    read only by the page that compares revisions; the lists, My tasks and search leave them
-    out, also where revisions come along with steps and acknowledgements. (A document
-    named in a history entry is read whole: one row, not a list.)"""
+    read only by the page that compares revisions; the lists, a document's page, My tasks
+    and search leave them out, also where revisions come along with steps and
+    acknowledgements."""
     first = run_through(people, start(people, procedure, text="Lời văn thứ nhất của tài liệu"))
     second = run_through(
         people, start(people, procedure, text="Lời văn thứ hai, sửa đổi của tài liệu")
@@ -121,6 +121,7 @@ def test_lists_and_tasks_leave_the_file_text_in_the_database(people, org, proced
     for client, url in [
         (controller, "/documents/"),
         (controller, "/documents/?q=loi+van"),
+        (controller, f"/documents/{procedure.pk}/"),
         (controller, "/search/?q=loi+van"),
         (reader, "/"),
         (approver, "/"),
