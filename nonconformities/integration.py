@@ -63,7 +63,8 @@ def nonconformity_tasks(user, today: date) -> list[mytasks.Task]:
         verify=Case(When(verify_q, then=True), default=False, output_field=BooleanField()),
     )
     triage, owned, verify = [], [], []
-    for nc in found.order_by("reported_at")[:200]:
+    shown = ("number", "title", "reported_at", "due_date", "effectiveness_due")
+    for nc in found.only(*shown).order_by("reported_at")[:200]:
         if nc.triage:
             triage.append(nc)
         elif nc.verify:
@@ -100,9 +101,8 @@ def nonconformity_tasks(user, today: date) -> list[mytasks.Task]:
                 today=today,
             )
         )
-    for action in Action.objects.filter(owner=user, status__in=OPEN_ACTION_STATUSES).order_by(
-        "due_date"
-    )[:30]:
+    open_actions = Action.objects.filter(owner=user, status__in=OPEN_ACTION_STATUSES)
+    for action in open_actions.only("number", "title", "due_date").order_by("due_date")[:30]:
         tasks.append(
             mytasks.Task(
                 title=_("Action %(number)s: %(title)s")
