@@ -57,6 +57,7 @@ def external_auditors(audit) -> list:
     )
     return list(
         User.objects.filter(groups__name="external_auditor")
+        .only("username", "first_name", "last_name", "job_title", "is_active")
         .annotate(has_access=Exists(granted))
         .order_by("last_name", "first_name")
     )

@@ -156,10 +156,25 @@ class AuditDetailView(PortalPermissionMixin, DetailView):
         for item in checklist:
             item.files = files.get((ChecklistItem, item.pk), [])
             item.guidance = guidance_for(item.clause.number) if item.clause_id else ""
+        # the linked rows bring only what the list shows of them (a nonconformity or an
+        # action is a wide row; the finding itself is read whole for its correction form)
         findings = list(
             audit.findings.select_related(
                 "clause", "department", "nonconformity", "action", "withdrawn_by"
-            ).order_by("number")
+            )
+            .only(
+                *(field.name for field in Finding._meta.concrete_fields),
+                "clause__number",
+                "department__name",
+                "nonconformity__number",
+                "nonconformity__status",
+                "action__number",
+                "action__status",
+                "withdrawn_by__first_name",
+                "withdrawn_by__last_name",
+                "withdrawn_by__username",
+            )
+            .order_by("number")
         )
         can_fill = is_auditor and audit.status == AuditStatus.IN_PROGRESS
         can_manage_access = user.has_perm("audits.manage_audits")

@@ -108,7 +108,12 @@ def _my_steps(user):
 
 @mytasks.register
 def case_tasks(user, today: date) -> list[mytasks.Task]:
-    steps = _my_steps(user).select_related("case").order_by("due_at")[:20]
+    steps = (
+        _my_steps(user)
+        .select_related("case")
+        .only("position", "name", "due_at", "case__receipt_code")
+        .order_by("due_at")[:20]
+    )
     return [
         mytasks.Task(
             title=_("Case %(code)s, step %(number)s: %(step)s")
