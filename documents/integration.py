@@ -263,7 +263,10 @@ def _search_documents(user, folded: str, limit: int) -> list[search.Hit]:
     # in the short titles without reading every document's whole text.
     # The file text is asked only when the titles leave room on the page: one query for a
     # common word, two for a rarer one (a single query of both parts always read the files).
-    visible = Document.objects.visible_to(user).only("code", "title", "status").order_by("code")
+    # Newest registered first, as the other modules list their hits: in the primary key's
+    # order a common word stops at the 20th document found (0.2 ms), where the order of
+    # codes read 13,759 titles before the first "QT-" one (8 ms on the ``agency`` data).
+    visible = Document.objects.visible_to(user).only("code", "title", "status").order_by("-pk")
     found = list(visible.filter(search_text__matches=folded)[:limit])
     if len(found) < limit:
         in_files = visible.filter(file_text__matches=folded).exclude(search_text__matches=folded)

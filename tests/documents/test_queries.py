@@ -133,3 +133,26 @@ def test_lists_and_tasks_leave_the_file_text_in_the_database(people, org, proced
     page = controller.get(f"/documents/revisions/{second.pk}/")
     assert "thứ hai" in page.content.decode()
     assert first.pk != second.pk
+
+
+def test_search_lists_the_newest_documents_first_and_titles_before_file_words(
+    people, org, procedure
+):
+    """Hits come newest registered first, as in the other modules (in the primary key's
+    order a common word stops at the 20th document found instead of sorting every match);
+    documents found only by their file's words follow those found by code or title."""
+    from qms.search import search
+
+    _bulk_documents(people, org, 25)
+    Document.objects.filter(pk=procedure.pk).update(file_text="ban so 2 cua quy trinh")
+    hits = search(people["controller"], "huong dan cong viec")["documents"]
+    newest = Document.objects.filter(code__startswith="HD-").order_by("-pk")[:20]
+    assert [hit.title.split()[0] for hit in hits] == [document.code for document in newest]
+
+    hits = search(people["controller"], "so 2")["documents"]
+    by_title = Document.objects.filter(search_text__contains="so 2").order_by("-pk")
+    assert len(by_title) > 1
+    assert [hit.title.split()[0] for hit in hits] == [
+        *(document.code for document in by_title),
+        procedure.code,
+    ]
