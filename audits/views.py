@@ -33,7 +33,7 @@ from audits.forms import (
     WithdrawFindingForm,
 )
 from audits.models import Audit, AuditProgramme, ChecklistItem, Finding
-from audits.selectors import external_auditors
+from audits.selectors import external_auditors, plan_lists
 from audits.workflows import AUDIT_FLOW
 from qms import exports
 from qms.attachments import attachments_grouped
@@ -142,7 +142,8 @@ class AuditDetailView(PortalPermissionMixin, DetailView):
         audit = self.object
         user = self.request.user
         forms = kwargs.get("forms", {})
-        team = list(audit.team.all())
+        plan = plan_lists(audit)
+        team = plan["team"]
         is_auditor = audit.lead_auditor_id == user.pk or user in team
         signatures = list(signatures_of(audit))
         signed_hashes = {s.content_sha256 for s in signatures}
@@ -209,7 +210,7 @@ class AuditDetailView(PortalPermissionMixin, DetailView):
         )
         can_sign = is_lead and audit.status == AuditStatus.FINDINGS_CONFIRMED
         can_correct = is_lead and audit.status in (AuditStatus.REPORTED, AuditStatus.CLOSED)
-        departments = list(audit.scope_departments.all())
+        departments = plan["scope_departments"]
 
         # most readers may do none of this: a form (and the queries behind its choices) is
         # built only for a section the page shows
@@ -231,10 +232,10 @@ class AuditDetailView(PortalPermissionMixin, DetailView):
             colours=AUDIT_COLOURS,
             result_colours=RESULT_COLOURS,
             departments=departments,
-            procedures=list(audit.scope_procedures.all()),
-            clauses=list(audit.criteria_clauses.all()),
-            criteria_documents=list(audit.criteria_documents.all()),
-            legal=list(audit.legal_criteria.all()),
+            procedures=plan["scope_procedures"],
+            clauses=plan["criteria_clauses"],
+            criteria_documents=plan["criteria_documents"],
+            legal=plan["legal_criteria"],
             team=team,
             sessions=audit.sessions.select_related("department").order_by("starts_at"),
             checklist=checklist,

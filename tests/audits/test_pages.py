@@ -421,3 +421,49 @@ def test_the_manager_withdraws_an_external_auditor(client, audit_crew, audits):
     client.force_login(outsider)
     assert client.get(f"/audits/{audits['a'].pk}/").status_code == 404
     assert SecurityEvent.objects.filter(kind="permission_changed").count() == 2
+
+
+def test_the_plan_lists_come_from_one_query_in_the_models_order(
+    audit_crew, org, django_assert_num_queries
+):
+    """The audit's page reads its team and six criteria lists in one query; each list
+    holds what the related manager gives, in the model's own order, and names itself the
+    same (a missing field would cost a query per object)."""
+    from audits.selectors import plan_lists
+    from documents.models import Document, ExternalDocument
+
+    audit = plan(audit_crew, org, departments=("a1", "a"))
+    audit.team.add(audit_crew["external"])
+    documents = [
+        Document.objects.create(
+            code=code,
+            title=f"Tài liệu {code}",
+            document_type="procedure",
+            department=org["a"],
+            owner=audit_crew["lead"],
+        )
+        for code in ("QT-02", "BM-09", "QT-01")
+    ]
+    legal = [
+        ExternalDocument.objects.create(
+            kind="decree",
+            number=number,
+            title="Nghị định",
+            issuing_body="Chính phủ",
+            issued_on=TODAY - timedelta(days=days),
+        )
+        for number, days in (("30/2020/NĐ-CP", 900), ("45/2020/NĐ-CP", 800), ("01/2024/NĐ-CP", 10))
+    ]
+    audit.scope_procedures.set(documents[:2])
+    audit.criteria_documents.set(documents)
+    audit.legal_criteria.set(legal)
+    audit.criteria_clauses.set(IsoClause.objects.filter(number__in=["10.2", "4.1", "7.5"]))
+    with django_assert_num_queries(1):
+        lists = plan_lists(audit)
+        shown = {name: [(item.pk, str(item)) for item in items] for name, items in lists.items()}
+    for name in shown:
+        expected = [(item.pk, str(item)) for item in getattr(audit, name).all()]
+        assert shown[name] == expected, name
+        assert len(expected) >= 2, name
+    # the newest decree first, as the register of external documents orders them
+    assert shown["legal_criteria"][0][1].startswith("01/2024/NĐ-CP")
