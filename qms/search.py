@@ -99,7 +99,10 @@ def without_pending_list(*names: str):
     def forwards(apps, schema_editor):
         if schema_editor.connection.vendor != "postgresql":
             return
+        # merged first, while the index still takes writes; the ALTER (which locks the
+        # index until the migration commits) then leaves at most a few new rows to merge
         for name in names:
+            schema_editor.execute("SELECT gin_clean_pending_list(%s::regclass)", [name])
             schema_editor.execute(f"ALTER INDEX {name} SET (fastupdate = off)")
             schema_editor.execute("SELECT gin_clean_pending_list(%s::regclass)", [name])
 
