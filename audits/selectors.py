@@ -9,11 +9,9 @@
 
 from __future__ import annotations
 
-from functools import cache
+from django.db.models import Exists, OuterRef, Q
 
-from django.db import connections, router
-from django.db.models import Exists, Model, OuterRef, Q
-
+from qms.db import many_to_many_lists
 from qms.visibility import (
     department_scope_q,
     has_global_view,
@@ -77,53 +75,7 @@ _PLAN_LISTS: dict[str, tuple[str, ...]] = {
 }
 
 
-@cache
-def _plan_query(vendor: str) -> tuple[str, tuple[tuple[str, type[Model], tuple[str, ...]], ...]]:
-    """One UNION ALL over the six relations, each in its model's order, built once from
-    the models' metadata; and for each part the relation, its model and the fields read."""
-    from audits.models import Audit
-
-    quote = connections[router.db_for_read(Audit)].ops.quote_name
-    width = max(len(shown) for shown in _PLAN_LISTS.values())
-    parts, shapes = [], []
-    for kind, (name, shown) in enumerate(_PLAN_LISTS.items()):
-        field = Audit._meta.get_field(name)
-        model = field.related_model
-        pk = quote(model._meta.pk.column)
-        fields = [f for f in model._meta.concrete_fields if f.name in shown]
-        columns = [f"t.{quote(f.column)}" for f in fields] + ["NULL"] * (width - len(fields))
-        order = ", ".join(
-            f"t.{quote(model._meta.get_field(o.lstrip('-')).column)}"
-            + (" DESC" if o.startswith("-") else "")
-            for o in model._meta.ordering or ["pk"]
-        )
-        # names from the models' metadata, quoted; the audit's id is a parameter
-        parts.append(
-            f"SELECT {kind}, t.{pk}, {', '.join(columns)}, "  # noqa: S608
-            f"ROW_NUMBER() OVER (ORDER BY {order}) "
-            f"FROM {quote(model._meta.db_table)} t "
-            f"JOIN {quote(field.remote_field.through._meta.db_table)} m "
-            f"ON m.{quote(field.m2m_reverse_name())} = t.{pk} "
-            f"WHERE m.{quote(field.m2m_column_name())} = %s"
-        )
-        shapes.append((name, model, (model._meta.pk.attname, *(f.attname for f in fields))))
-    return " UNION ALL ".join(parts) + f" ORDER BY 1, {width + 3}", tuple(shapes)
-
-
 def plan_lists(audit) -> dict[str, list]:
     """The audit's team, departments, procedures, clauses, documents and legal criteria,
-    from one query where the related managers take six (on the audit's page the six cost a
-    fifth of the request, mostly compiling SQL). Each object holds only the fields shown;
-    the lists are in the models' own order."""
-    from audits.models import Audit
-
-    alias = router.db_for_read(Audit)
-    sql, shapes = _plan_query(connections[alias].vendor)
-    with connections[alias].cursor() as cursor:
-        cursor.execute(sql, [audit.pk] * len(shapes))
-        rows = cursor.fetchall()
-    lists: dict[str, list] = {name: [] for name, _model, _fields in shapes}
-    for kind, *values in rows:
-        name, model, fields = shapes[kind]
-        lists[name].append(model.from_db(alias, fields, values[: len(fields)]))
-    return lists
+    from one query (``qms.db.many_to_many_lists``), each in its model's order."""
+    return many_to_many_lists(audit, _PLAN_LISTS)

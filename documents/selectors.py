@@ -30,6 +30,7 @@ from documents.choices import (
     RevisionStatus,
     StepDecision,
 )
+from qms.db import many_to_many_lists
 from qms.visibility import (
     department_scope_q,
     has_global_view,
@@ -117,16 +118,26 @@ def documents_for_register(user) -> QuerySet:
 
 
 def document_for_page(user, pk: int):
+    """The document with what its page shows: its three lists (clauses, legal basis,
+    related documents) come in one query (``qms.db.many_to_many_lists``), not three."""
     from documents.models import Document
 
-    return (
+    document = (
         Document.objects.visible_to(user)
         .select_related(
             "department", "owner", "parent", "effective_revision", "effective_revision__file"
         )
-        .prefetch_related("clauses", "legal_basis", "related_documents")
         .get(pk=pk)
     )
+    many_to_many_lists(
+        document,
+        {
+            "clauses": ("number",),  # the title comes from code (qms.iso)
+            "legal_basis": ("number", "title", "legal_status"),
+            "related_documents": ("code", "title"),
+        },
+    )
+    return document
 
 
 def acknowledgement_summary(revision, user=None) -> dict:

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pytest
 from django.test import Client
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from documents.choices import DocumentStatus, RevisionStatus
 from documents.models import Acknowledgement, ApprovalStep, Document, Revision
@@ -156,3 +156,44 @@ def test_search_lists_the_newest_documents_first_and_titles_before_file_words(
         *(document.code for document in by_title),
         procedure.code,
     ]
+
+
+def test_a_documents_page_shows_its_three_lists_from_one_query(people, org, procedure):
+    """Clauses, legal basis and related documents: one query for the three (they were a
+    prefetch each), shown in their own order, each with what the page writes of it."""
+    from documents.models import ExternalDocument
+    from qms.models import IsoClause
+    from tests.querycount import page_queries
+
+    controller = Client()
+    controller.force_login(people["controller"])
+    url = f"/documents/{procedure.pk}/"
+    before = page_queries(controller, url)
+    laws = [
+        ExternalDocument.objects.create(
+            kind="decree",
+            number=number,
+            title="Nghị định",
+            issuing_body="Chính phủ",
+            issued_on=timezone.localdate() - timedelta(days=days),
+            legal_status=status,
+        )
+        for number, days, status in (
+            ("61/2018/NĐ-CP", 2000, "repealed"),
+            ("107/2021/NĐ-CP", 900, "in_force"),
+        )
+    ]
+    procedure.legal_basis.set(laws)
+    procedure.clauses.set(IsoClause.objects.filter(number__in=["8.5", "4.4", "7.5"]))
+    _bulk_documents(people, org, 2)
+    procedure.related_documents.set(Document.objects.filter(code__startswith="HD-"))
+    assert page_queries(controller, url) == before
+    html = controller.get(url).content.decode()
+    shown = [html.index(text) for text in ("4.4", "7.5", "8.5")]
+    assert shown == sorted(shown)
+    # the newest decree first, as the register of external documents lists them
+    assert html.index("107/2021/NĐ-CP") < html.index("61/2018/NĐ-CP")
+    with translation.override(people["controller"].language or "vi"):
+        assert str(laws[0].get_legal_status_display()) in html
+    for other in Document.objects.filter(code__startswith="HD-"):
+        assert other.code in html and other.title in html

@@ -13,3 +13,43 @@ def test_postgresql_does_not_compile_the_portals_short_queries():
     with connection.cursor() as cursor:
         cursor.execute("SHOW jit")
         assert cursor.fetchone()[0] == "off"
+
+
+def test_many_to_many_lists_read_in_one_query_and_stay_read(django_assert_num_queries, org):
+    """Several lists of one object in one query, each in its model's order; the lists are
+    left where prefetch_related leaves them, so a template looping over
+    ``obj.relation.all()`` reads nothing more."""
+    from django.core.exceptions import ImproperlyConfigured
+
+    from documents.models import Document
+    from qms.db import many_to_many_lists
+    from qms.models import IsoClause
+    from tests.factories import UserFactory
+
+    owner = UserFactory(username="owner-m2m", department=org["a"])
+    documents = [
+        Document.objects.create(
+            code=code,
+            title=f"Tài liệu {code}",
+            document_type="procedure",
+            department=org["a"],
+            owner=owner,
+        )
+        for code in ("QT-09", "QT-01", "BM-03")
+    ]
+    document = documents[0]
+    document.clauses.set(IsoClause.objects.filter(number__in=["9.1", "4.1", "7.5"]))
+    document.related_documents.set(documents[1:])
+    document = Document.objects.get(pk=document.pk)
+    shown = {"clauses": ("number",), "related_documents": ("code", "title")}
+    with django_assert_num_queries(1):
+        lists = many_to_many_lists(document, shown)
+        assert [c.number for c in document.clauses.all()] == ["4.1", "7.5", "9.1"]
+        assert [str(d) for d in document.related_documents.all()] == [
+            "BM-03 Tài liệu BM-03",
+            "QT-01 Tài liệu QT-01",
+        ]
+    assert lists["clauses"] == list(IsoClause.objects.filter(number__in=["9.1", "4.1", "7.5"]))
+    # the parts share their columns, which are text: a number is refused when built
+    with pytest.raises(ImproperlyConfigured):
+        many_to_many_lists(document, {"clauses": ("position",)})
