@@ -430,28 +430,16 @@ def test_the_plan_lists_come_from_one_query_in_the_models_order(
     holds what the related manager gives, in the model's own order, and names itself the
     same (a missing field would cost a query per object)."""
     from audits.selectors import plan_lists
-    from documents.models import Document, ExternalDocument
+    from tests.documents.factories import DocumentFactory, ExternalDocumentFactory
 
     audit = plan(audit_crew, org, departments=("a1", "a"))
     audit.team.add(audit_crew["external"])
     documents = [
-        Document.objects.create(
-            code=code,
-            title=f"Tài liệu {code}",
-            document_type="procedure",
-            department=org["a"],
-            owner=audit_crew["lead"],
-        )
+        DocumentFactory(code=code, department=org["a"], owner=audit_crew["lead"])
         for code in ("QT-02", "BM-09", "QT-01")
     ]
     legal = [
-        ExternalDocument.objects.create(
-            kind="decree",
-            number=number,
-            title="Nghị định",
-            issuing_body="Chính phủ",
-            issued_on=TODAY - timedelta(days=days),
-        )
+        ExternalDocumentFactory(number=number, issued_on=TODAY - timedelta(days=days))
         for number, days in (("30/2020/NĐ-CP", 900), ("45/2020/NĐ-CP", 800), ("01/2024/NĐ-CP", 10))
     ]
     audit.scope_procedures.set(documents[:2])

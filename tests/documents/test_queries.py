@@ -161,8 +161,8 @@ def test_search_lists_the_newest_documents_first_and_titles_before_file_words(
 def test_a_documents_page_shows_its_three_lists_from_one_query(people, org, procedure):
     """Clauses, legal basis and related documents: one query for the three (they were a
     prefetch each), shown in their own order, each with what the page writes of it."""
-    from documents.models import ExternalDocument
     from qms.models import IsoClause
+    from tests.documents.factories import ExternalDocumentFactory
     from tests.querycount import page_queries
 
     controller = Client()
@@ -170,11 +170,8 @@ def test_a_documents_page_shows_its_three_lists_from_one_query(people, org, proc
     url = f"/documents/{procedure.pk}/"
     before = page_queries(controller, url)
     laws = [
-        ExternalDocument.objects.create(
-            kind="decree",
+        ExternalDocumentFactory(
             number=number,
-            title="Nghị định",
-            issuing_body="Chính phủ",
             issued_on=timezone.localdate() - timedelta(days=days),
             legal_status=status,
         )

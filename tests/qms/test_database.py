@@ -24,17 +24,12 @@ def test_many_to_many_lists_read_in_one_query_and_stay_read(django_assert_num_qu
     from documents.models import Document
     from qms.db import many_to_many_lists
     from qms.models import IsoClause
+    from tests.documents.factories import DocumentFactory
     from tests.factories import UserFactory
 
     owner = UserFactory(username="owner-m2m", department=org["a"])
     documents = [
-        Document.objects.create(
-            code=code,
-            title=f"Tài liệu {code}",
-            document_type="procedure",
-            department=org["a"],
-            owner=owner,
-        )
+        DocumentFactory(code=code, department=org["a"], owner=owner)
         for code in ("QT-09", "QT-01", "BM-03")
     ]
     document = documents[0]
