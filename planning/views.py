@@ -535,7 +535,7 @@ class ScorecardView(PortalPermissionMixin, TemplateView):
 
         context = super().get_context_data(**kwargs)
         criteria, units, total = self.scores()
-        board_context = self.board.get_context_data()
+        board_context = self.board.figures_context()
         context.update(
             {
                 key: board_context[key]

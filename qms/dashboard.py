@@ -13,7 +13,10 @@ comparison of sibling units and the scorecard: a unit's figure is the sum over t
 below it. Counts are additive by construction; rates are computed from summed numerators
 and denominators, never averaged. The per-period counts are cached for
 ``QMS_DASHBOARD_CACHE_SECONDS`` (one entry for the whole agency per period); a panel's
-short lists are cached per unit and period for the same time.
+short lists are cached per unit and period for the same time. Each cached value keeps the
+moment it was computed, so that a page built from them says how old its figures are and
+may keep its own HTML (``qms.views.dashboard``) until the oldest of them expires: never
+longer than those figures may be shown.
 """
 
 from __future__ import annotations
@@ -122,9 +125,14 @@ def register_panel(order: int, key: str) -> Callable[[PanelBuilder], PanelBuilde
     return decorator
 
 
-@reads_reports
 def metrics_by_path(period: Period) -> dict[str, Counter]:
     """Every module's counts per department path for the period (cached)."""
+    return computed_metrics(period)[1]
+
+
+@reads_reports
+def computed_metrics(period: Period) -> tuple[datetime, dict[str, Counter]]:
+    """When the period's counts were computed, and the counts (cached)."""
     key = f"qms:dashboard:metrics:{period.key}:{period.today.isoformat()}"
     cached = cache.get(key)
     if cached is not None:
@@ -133,7 +141,7 @@ def metrics_by_path(period: Period) -> dict[str, Counter]:
     for func in _METRICS:
         for path, counts in func(period).items():
             merged[path or ""].update(counts)
-    result = {path: Counter(counts) for path, counts in merged.items()}
+    result = (timezone.now(), {path: Counter(counts) for path, counts in merged.items()})
     cache.set(key, result, settings.QMS_DASHBOARD_CACHE_SECONDS)
     return result
 
@@ -163,6 +171,8 @@ class View:
     figures: Counter
     units: list = field(default_factory=list)  # the sibling units compared side by side
     names: dict = field(default_factory=dict)  # department path -> name
+    #: when the oldest figure shown was computed (the counts, or a panel's short list)
+    computed_at: datetime = field(default_factory=timezone.now)
     _rolled: dict = field(default_factory=dict)
 
     def unit(self, department) -> Counter:
@@ -195,16 +205,17 @@ class View:
                 translation.get_language() or "",
             )
         )
-        value = cache.get(key)
-        if value is None:
-            value = compute()
-            cache.set(key, value, settings.QMS_DASHBOARD_CACHE_SECONDS)
-        return value
+        cached = cache.get(key)
+        if cached is None:
+            cached = (timezone.now(), compute())
+            cache.set(key, cached, settings.QMS_DASHBOARD_CACHE_SECONDS)
+        self.computed_at = min(self.computed_at, cached[0])
+        return cached[1]
 
 
 def build(user, department, period: Period, departments: list) -> tuple[View, list[Panel]]:
     """``departments``: the active tree (for the units compared side by side)."""
-    metrics = metrics_by_path(period)
+    computed_at, metrics = computed_metrics(period)
     view = View(
         user,
         department,
@@ -213,6 +224,7 @@ def build(user, department, period: Period, departments: list) -> tuple[View, li
         rolled_up(metrics, department.path if department else ""),
         units_to_compare(department, departments),
         {d.path: d.name for d in departments},
+        computed_at,
     )
     panels = [panel for _order, _key, builder in _PANELS if (panel := builder(view)) is not None]
     return view, panels

@@ -1,13 +1,24 @@
 """The QMS dashboards: the whole system for the QMS manager, one unit for its head, a
-one-page summary for the agency head, each exportable as PDF."""
+one-page summary for the agency head, each exportable as PDF.
+
+The figures may be a minute old (``qms.dashboard``), so the page below the layout is kept
+whole, per language, scope and address, until the oldest figure in it expires: a reader
+then gets the same page as the reader before them without building the panels and
+rendering them again, and never an older figure than the cache already allowed.
+"""
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date
 
+from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.urls import get_script_prefix
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
@@ -38,6 +49,7 @@ def _month(value: str) -> date | None:
 
 class DashboardView(PortalPermissionMixin, TemplateView):
     template_name = "qms/dashboard.html"
+    content_template = "qms/dashboard_content.html"
     pdf_template = "qms/dashboard_pdf.html"
     summary = False
 
@@ -68,25 +80,49 @@ class DashboardView(PortalPermissionMixin, TemplateView):
         self.choosable = choosable
 
     def get(self, request, *args, **kwargs):
-        self.setup_view()
         if request.GET.get("export") == "pdf":
             from qms.pdf import render_pdf
 
+            self.setup_view()
             security_log.record(
                 SecurityEvent.Kind.EXPORT,
                 request=request,
                 target="dashboard",
                 details={"format": "pdf", "query": request.GET.urlencode()[:500]},
             )
-            pdf = render_pdf(self.pdf_template, self.get_context_data())
+            pdf = render_pdf(self.pdf_template, self.figures_context())
             response = HttpResponse(pdf, content_type="application/pdf")
             name = f"dashboard-{self.period.start:%Y-%m}.pdf"
             response["Content-Disposition"] = f'attachment; filename="{name}"'
             return response
-        return super().get(request, *args, **kwargs)
+        key = self.content_key()
+        content = cache.get(key)
+        if content is None:
+            self.setup_view()
+            content = render_to_string(self.content_template, self.figures_context(), request)
+            age = (timezone.now() - self.view.computed_at).total_seconds()
+            keep = int(settings.QMS_DASHBOARD_CACHE_SECONDS - age)
+            if keep > 0:
+                cache.set(key, content, keep)
+        return self.render_to_response(self.get_context_data(content=content, summary=self.summary))
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
+    def content_key(self) -> str:
+        """What the page below the layout depends on besides the cached figures: the
+        reader's scope (None: the whole agency), the address's choices, the day, the
+        language and where the portal is served."""
+        scope = dashboard_scope(self.request.user)
+        parts = (
+            self.content_template,
+            translation.get_language() or "",
+            get_script_prefix(),
+            timezone.localdate().isoformat(),
+            "*" if scope is None else "|".join(scope),
+            self.request.GET.urlencode(),
+        )
+        return "qms:dashboard:page:" + hashlib.sha256(repr(parts).encode()).hexdigest()
+
+    def figures_context(self) -> dict:
+        context: dict = {"view": self}
         params = self.request.GET.copy()
         params.pop("export", None)
         today = self.period.today
@@ -128,7 +164,7 @@ class DashboardView(PortalPermissionMixin, TemplateView):
             querystring=params.urlencode(),
             units=self.view.units,
             agency_name=agency_name(),
-            generated_at=timezone.now(),
+            generated_at=self.view.computed_at,
             summary=self.summary,
             period_label=self.period_label(),
         )
@@ -149,6 +185,6 @@ class DashboardView(PortalPermissionMixin, TemplateView):
 class SummaryView(DashboardView):
     """The agency head's one page: the few figures that say whether the system works."""
 
-    template_name = "qms/dashboard_summary.html"
+    content_template = "qms/dashboard_summary_content.html"
     pdf_template = "qms/dashboard_pdf.html"
     summary = True

@@ -313,3 +313,97 @@ def test_dashboard_queries_are_constant(agency, org, crew):
     assert (cold(), warm()) == (small_cold, small_warm)
     # cold: every count recomputed (the cache emptied); warm: within the minute
     assert small_cold <= 20 and small_warm <= 8, (small_cold, small_warm)
+
+
+class _Kept:
+    """The cache as the dashboard's view sees it, noting what the view keeps and for how
+    long."""
+
+    def __init__(self, real):
+        self.real, self.pages = real, []
+
+    def get(self, key, *args, **kwargs):
+        return self.real.get(key, *args, **kwargs)
+
+    def set(self, key, value, timeout=None, **kwargs):
+        self.pages.append((key, timeout))
+        return self.real.set(key, value, timeout, **kwargs)
+
+
+@pytest.fixture
+def kept(monkeypatch):
+    from django.core.cache import cache
+
+    from qms.views import dashboard as views
+
+    spy = _Kept(cache)
+    monkeypatch.setattr(views, "cache", spy)
+    return spy
+
+
+def _figures_computed_ago(monkeypatch, seconds: float) -> None:
+    """The month's figures as if counted ``seconds`` ago (and still in the cache)."""
+    real_now = timezone.now
+    monkeypatch.setattr(timezone, "now", lambda: real_now() - timedelta(seconds=seconds))
+    dashboard.computed_metrics(dashboard.period_for("month"))
+    monkeypatch.setattr(timezone, "now", real_now)
+
+
+def test_the_page_is_kept_no_longer_than_its_oldest_figure(
+    agency, org, crew, kept, monkeypatch, settings
+):
+    from django.core.cache import cache
+
+    settings.QMS_DASHBOARD_CACHE_SECONDS = 60
+    client = Client()
+    client.force_login(agency["manager"])
+    cache.clear()
+    assert _value(client.get("/dashboard/").content.decode(), "tile-nc-open") == "4"
+    [(_key, timeout)] = kept.pages
+    assert 55 <= timeout <= 60  # figures just counted: kept (almost) the whole minute
+    report(crew, org)
+    with CaptureQueriesContext(connection) as kept_page:
+        html = client.get("/dashboard/").content.decode()
+    assert _value(html, "tile-nc-open") == "4"  # the kept page, within the minute
+    assert not any("department" in q["sql"] for q in kept_page.captured_queries)
+
+    # figures counted 50 s ago: the page built from them is kept for what is left of them
+    cache.clear()
+    kept.pages.clear()
+    _figures_computed_ago(monkeypatch, 50)
+    client.get("/dashboard/")
+    [(_key, timeout)] = kept.pages
+    assert 1 <= timeout <= 10
+    # figures as old as the cache allows: the page is shown but not kept
+    cache.clear()
+    kept.pages.clear()
+    _figures_computed_ago(monkeypatch, 60)
+    html = client.get("/dashboard/").content.decode()
+    assert _value(html, "tile-nc-open") == "5" and kept.pages == []
+
+
+def test_the_kept_page_is_the_readers_own(agency, org, crew, role_users):
+    """Scope, language and the address's choices each have their own page."""
+    from django.core.cache import cache
+
+    cache.clear()
+    client = Client()
+    client.force_login(agency["manager"])
+    address = f"/dashboard/?department={org['b'].pk}"
+    assert _value(client.get(address).content.decode(), "tile-nc-open") == "1"
+    # the head of A asks for B's address: they get their own unit, not the kept page of B
+    client.force_login(crew["head"])
+    html = client.get(address).content.decode()
+    assert org["a"].name in html and _value(html, "tile-nc-open") == "3"
+    # the same manager in Vietnamese, then the one-page summary of the same address
+    manager = agency["manager"]
+    manager.language = "vi"
+    manager.save(update_fields=["language"])
+    client.force_login(manager)
+    html = client.get(address).content.decode()
+    assert "Bảng điều khiển" in html and _value(html, "tile-nc-open") == "1"
+    client.force_login(role_users["top_management"])
+    html = client.get(address.replace("/dashboard/", "/dashboard/summary/")).content.decode()
+    # the summary links back to the full dashboard, which links to the summary
+    assert f'href="/dashboard/?department={org["b"].pk}"' in html
+    assert 'href="/dashboard/summary/?' not in html

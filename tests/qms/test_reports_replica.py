@@ -5,7 +5,7 @@ from django.db import router
 
 from documents.models import Document
 from qms import db
-from qms.dashboard import metrics_by_path
+from qms.dashboard import computed_metrics, metrics_by_path
 
 pytestmark = pytest.mark.django_db
 
@@ -43,7 +43,7 @@ def test_the_report_builders_read_within_reports():
     from reviews.inputs import compile_inputs
 
     marked = db.reads_reports(lambda: None).__code__
-    for builder in (metrics_by_path, compile_report, compile_inputs, performance, monthly_on_time):
+    for builder in (computed_metrics, compile_report, compile_inputs, performance, monthly_on_time):
         assert builder.__code__ is marked, builder.__name__
     modes = []
 
