@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
@@ -33,6 +34,7 @@ from procedures.models import (
     ServiceCase,
 )
 from procedures.performance import Row, performance, total
+from qms.cache import kept_html
 from qms.pagination import CappedPaginator
 from qms.public_forms import rate_limited
 from qms.search import fold
@@ -242,7 +244,23 @@ class PublicTransparencyView(PublicProcedureListView):
     index of the last twelve months (computed once a day), a page of procedures at a time."""
 
     template_name = "procedures/public/transparency.html"
+    content_template = "procedures/public/transparency_content.html"
     context_object_name = "procedures"
+
+    def get(self, request, *args, **kwargs):
+        # The same for every visitor, of figures counted once a day: kept whole for
+        # QMS_PUBLIC_PAGE_SECONDS per language and address (qms.cache.kept_html).
+        content = kept_html(
+            self.content_template,
+            (timezone.localdate().isoformat(), request.GET.urlencode()),
+            self.render_content,
+        )
+        return render(request, self.template_name, {"content": content})
+
+    def render_content(self) -> tuple[str, float]:
+        self.object_list = self.get_queryset()
+        html = render_to_string(self.content_template, self.get_context_data(), self.request)
+        return html, settings.QMS_PUBLIC_PAGE_SECONDS
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

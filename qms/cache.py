@@ -1,4 +1,5 @@
-"""The shared cache: Django's Redis backend, keeping its Redis client.
+"""The shared cache: Django's Redis backend, keeping its Redis client; pages' HTML kept
+while their cached figures may be shown (``kept_html``).
 
 Django's ``RedisCacheClient`` builds a new ``redis.Redis`` for every cache call, and each
 one copies redis-py's table of ~170 reply handlers. A signed-in page makes four cache calls
@@ -9,7 +10,13 @@ from its pool for each command, so one per pool is kept for the life of the proc
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Callable
+
+from django.core.cache import cache
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
+from django.urls import get_script_prefix
+from django.utils import translation
 
 
 class KeptClient(RedisCacheClient):
@@ -29,3 +36,28 @@ class PortalRedisCache(RedisCache):
     def __init__(self, server, params) -> None:
         super().__init__(server, params)
         self._class = KeptClient
+
+
+def kept_html(name: str, parts: tuple, render: Callable[[], tuple[str, float]]) -> str:
+    """A page's HTML below the layout, kept while everything it shows may be shown.
+
+    For pages of figures that are themselves cached (the dashboards, the public
+    transparency page): a reader gets the HTML the reader before them got, without the
+    page being built and rendered again. ``parts`` is everything the HTML depends on
+    besides those figures — a reader's scope, the address's query; the language and the
+    address the portal is served under are added here. ``render`` returns the HTML and how
+    many seconds it may be kept: what is left of the life of the oldest figure in it (less
+    than a second: not kept).
+    """
+    key = (
+        "qms:kept:"
+        + hashlib.sha256(
+            repr((name, translation.get_language() or "", get_script_prefix(), *parts)).encode()
+        ).hexdigest()
+    )
+    html = cache.get(key)
+    if html is None:
+        html, seconds = render()
+        if seconds >= 1:
+            cache.set(key, html, int(seconds))
+    return html

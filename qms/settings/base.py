@@ -318,6 +318,8 @@ QMS_RISK_MATRIX = {
 QMS_OBJECTIVE_TOLERANCE = env.float("QMS_OBJECTIVE_TOLERANCE", default=0.10)
 # Dashboard figures may be this many seconds old (each unit and period cached apart).
 QMS_DASHBOARD_CACHE_SECONDS = env.int("QMS_DASHBOARD_CACHE_SECONDS", default=60)
+# The public transparency page, the same for every visitor, is kept whole this long.
+QMS_PUBLIC_PAGE_SECONDS = env.int("QMS_PUBLIC_PAGE_SECONDS", default=60)
 # Public case lookups per address per ten minutes (guessing receipt codes is refused).
 QMS_PUBLIC_LOOKUP_LIMIT = env.int("QMS_PUBLIC_LOOKUP_LIMIT", default=10)
 QMS_DEMO_PASSWORD = env("QMS_DEMO_PASSWORD", default="Demo-QMS-2026")

@@ -9,20 +9,18 @@ rendering them again, and never an older figure than the cache already allowed.
 
 from __future__ import annotations
 
-import hashlib
 from datetime import date
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.template.loader import render_to_string
-from django.urls import get_script_prefix
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
 from qms import dashboard, security_log
+from qms.cache import kept_html
 from qms.context_processors import agency_name
 from qms.models import Department, SecurityEvent
 from qms.views.generic import PortalPermissionMixin
@@ -95,31 +93,25 @@ class DashboardView(PortalPermissionMixin, TemplateView):
             name = f"dashboard-{self.period.start:%Y-%m}.pdf"
             response["Content-Disposition"] = f'attachment; filename="{name}"'
             return response
-        key = self.content_key()
-        content = cache.get(key)
-        if content is None:
-            self.setup_view()
-            content = render_to_string(self.content_template, self.figures_context(), request)
-            age = (timezone.now() - self.view.computed_at).total_seconds()
-            keep = int(settings.QMS_DASHBOARD_CACHE_SECONDS - age)
-            if keep > 0:
-                cache.set(key, content, keep)
+        # besides the figures, the page depends on the reader's scope (None: the whole
+        # agency), the address's choices and the day
+        scope = dashboard_scope(request.user)
+        content = kept_html(
+            self.content_template,
+            (
+                timezone.localdate().isoformat(),
+                "*" if scope is None else "|".join(scope),
+                request.GET.urlencode(),
+            ),
+            self.render_content,
+        )
         return self.render_to_response(self.get_context_data(content=content, summary=self.summary))
 
-    def content_key(self) -> str:
-        """What the page below the layout depends on besides the cached figures: the
-        reader's scope (None: the whole agency), the address's choices, the day, the
-        language and where the portal is served."""
-        scope = dashboard_scope(self.request.user)
-        parts = (
-            self.content_template,
-            translation.get_language() or "",
-            get_script_prefix(),
-            timezone.localdate().isoformat(),
-            "*" if scope is None else "|".join(scope),
-            self.request.GET.urlencode(),
-        )
-        return "qms:dashboard:page:" + hashlib.sha256(repr(parts).encode()).hexdigest()
+    def render_content(self) -> tuple[str, float]:
+        self.setup_view()
+        html = render_to_string(self.content_template, self.figures_context(), self.request)
+        age = (timezone.now() - self.view.computed_at).total_seconds()
+        return html, settings.QMS_DASHBOARD_CACHE_SECONDS - age
 
     def figures_context(self) -> dict:
         context: dict = {"view": self}

@@ -257,6 +257,34 @@ def test_the_transparency_page_pages_searches_and_filters_by_field(desk, manager
     assert "No procedure matches your search." in none
 
 
+def test_the_transparency_page_is_kept_a_minute_per_language_and_address(
+    desk, manager, org, settings
+):
+    """The same for every visitor: kept whole for QMS_PUBLIC_PAGE_SECONDS, so a procedure
+    published meanwhile shows once that time is over; each language and each search its
+    own page."""
+    from django.core.cache import cache
+
+    settings.QMS_PUBLIC_PAGE_SECONDS = 60
+    cache.clear()
+    first = Client().get("/public/").content.decode()
+    assert "1 administrative procedure," in first
+    make_procedure(manager, org, code="HT-02", name="Đăng ký hộ tịch", field="Hộ tịch")
+    assert "1 administrative procedure," in Client().get("/public/").content.decode()
+    # another address, another language: built anew, with the new procedure
+    assert "Đăng ký hộ tịch" in Client().get("/public/", {"q": "ho tich"}).content.decode()
+    vietnamese = Client(HTTP_ACCEPT_LANGUAGE="vi").get("/public/").content.decode()
+    assert "Đăng ký hộ tịch" in vietnamese and "Chất lượng" in vietnamese
+    cache.clear()  # what the minute's end does
+    assert "2 administrative procedures," in Client().get("/public/").content.decode()
+    # not kept at all when the setting says so
+    settings.QMS_PUBLIC_PAGE_SECONDS = 0
+    cache.clear()
+    assert "2 administrative procedures," in Client().get("/public/").content.decode()
+    make_procedure(manager, org, code="HT-03", name="Cấp bản sao", field="Hộ tịch")
+    assert "3 administrative procedures," in Client().get("/public/").content.decode()
+
+
 def test_the_transparency_page_shows_last_months_figures(desk, manager):
     """A case of last month completed on time and rated 5: 100 % on time and satisfied, on
     the procedure's row and in the totals (kept a day per procedure, read back per page)."""

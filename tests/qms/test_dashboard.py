@@ -316,8 +316,7 @@ def test_dashboard_queries_are_constant(agency, org, crew):
 
 
 class _Kept:
-    """The cache as the dashboard's view sees it, noting what the view keeps and for how
-    long."""
+    """The cache as ``qms.cache.kept_html`` sees it, noting what is kept and for how long."""
 
     def __init__(self, real):
         self.real, self.pages = real, []
@@ -334,10 +333,10 @@ class _Kept:
 def kept(monkeypatch):
     from django.core.cache import cache
 
-    from qms.views import dashboard as views
+    import qms.cache
 
     spy = _Kept(cache)
-    monkeypatch.setattr(views, "cache", spy)
+    monkeypatch.setattr(qms.cache, "cache", spy)
     return spy
 
 
