@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
+from qms.db import many_to_many_lists
 from qms.visibility import (
     department_scope_q,
     has_global_view,
@@ -38,9 +39,27 @@ def processes_for_map(user) -> list:
 
 
 def procedure_for_page(queryset: QuerySet) -> QuerySet:
+    """The procedure with its steps (and their departments, in the same query) and its
+    dossier; its legal basis and documents come from ``procedure_lists``."""
+    from procedures.models import ProcedureStep
+
     return queryset.select_related("process", "department", "owner").prefetch_related(
-        "steps__department", "dossier", "legal_basis", "documents"
+        Prefetch("steps", queryset=ProcedureStep.objects.select_related("department")),
+        "dossier",
     )
+
+
+# What the procedure's page shows of its legal basis and of its documents.
+_PAGE_LISTS: dict[str, tuple[str, ...]] = {
+    "legal_basis": ("number", "title", "legal_status"),
+    "documents": ("code", "title"),
+}
+
+
+def procedure_lists(procedure) -> dict[str, list]:
+    """The procedure's legal basis and documents from one query
+    (``qms.db.many_to_many_lists``), each in its model's order."""
+    return many_to_many_lists(procedure, _PAGE_LISTS)
 
 
 def case_visibility_q(user) -> Q | None:

@@ -96,6 +96,7 @@ class ProcedureDetailView(PortalPermissionMixin, DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         procedure = self.object
+        selectors.procedure_lists(procedure)
         steps = list(procedure.steps.all())
         user = self.request.user
         context.update(

@@ -3,7 +3,9 @@
 import io
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from procedures.models import Procedure, Process
 from tests.permission_matrix import Case, check_matrix
@@ -188,3 +190,47 @@ def test_a_document_page_names_the_procedures_it_describes(client, manager, org,
     client.force_login(manager)
     page = client.get(document.get_absolute_url()).content.decode()
     assert 'data-testid="describes"' in page and procedure.code in page
+
+
+def test_the_procedure_page_shows_its_lists_in_few_queries(client, manager, org):
+    """Steps with their departments (one query), the legal basis (newest law first, a
+    repealed one marked) and the controlled documents (by code) together in one: as many
+    queries with three of each as with none."""
+    from datetime import date
+
+    from tests.documents.factories import DocumentFactory, ExternalDocumentFactory
+
+    client.force_login(manager)
+    procedure = make_procedure(manager, org)
+    url = procedure.get_absolute_url()
+    client.get(url)
+    bare = page_queries(client, url)
+    laws = [
+        ExternalDocumentFactory(number="15/2020/NĐ-CP", issued_on=date(2020, 2, 3)),
+        ExternalDocumentFactory(
+            number="01/2021/TT-BKH", issued_on=date(2021, 3, 16), legal_status="repealed"
+        ),
+        ExternalDocumentFactory(number="59/2020/QH14", issued_on=date(2020, 6, 17)),
+    ]
+    documents = [
+        DocumentFactory(code=code, department=org["a"], owner=manager)
+        for code in ("QT-09", "QT-02", "BM-01")
+    ]
+    procedure.legal_basis.set(laws)
+    procedure.documents.set(documents)
+    assert page_queries(client, url) == bare
+    with CaptureQueriesContext(connection) as captured:
+        page = client.get(url).content.decode()
+    sql = [q["sql"] for q in captured.captured_queries]
+    # both lists in one query; the steps with their departments in another
+    lists = [q for q in sql if "procedures_procedure_legal_basis" in q]
+    assert len(lists) == 1 and "procedures_procedure_documents" in lists[0]
+    assert sum("procedures_procedure_documents" in q for q in sql) == 1
+    steps = [q for q in sql if 'FROM "procedures_procedurestep"' in q]
+    assert len(steps) == 1 and '"qms_department"' in steps[0]
+    shown = [page.index(n) for n in ("01/2021/TT-BKH", "59/2020/QH14", "15/2020/NĐ-CP")]
+    assert shown == sorted(shown)
+    assert page.count("text-bg-warning") >= 1 and "Repealed" in page
+    codes = [page.index(f">{code}</a>") for code in ("BM-01", "QT-02", "QT-09")]
+    assert codes == sorted(codes)
+    assert org["a"].name in page  # the first step's department, from the steps' query
