@@ -81,6 +81,22 @@ class DocumentListView(ObjectListView):
         "effective": ("effective_revision__effective_date", "code"),
     }
     default_sort = "code"
+    row_fields = (
+        "code",
+        "title",
+        "confidentiality",
+        "review_flag",
+        "review_flag_detail",
+        "document_type",
+        "status",
+        "next_review_date",
+        "department__name",
+        "owner__first_name",
+        "owner__last_name",
+        "owner__username",
+        "effective_revision__number",
+        "effective_revision__effective_date",
+    )
     export_name = "document-register"
     pack_source = "documents"
     export_columns = [

@@ -84,6 +84,20 @@ class NonconformityListView(ObjectListView):
         "department": ("department__name", "-reported_at"),
     }
     default_sort = "reported"
+    row_fields = (
+        "number",
+        "title",
+        "source",
+        "reported_at",
+        "severity",
+        "status",
+        "reopened_count",
+        "due_date",
+        "department__name",
+        "owner__first_name",
+        "owner__last_name",
+        "owner__username",
+    )
     export_name = "nonconformities"
     export_columns = NC_COLUMNS
     pack_source = "nonconformities"
@@ -493,6 +507,18 @@ class ActionListView(ObjectListView):
         "department": ("department__name", "due_date"),
     }
     default_sort = "due"
+    row_fields = (
+        "number",
+        "title",
+        "kind",
+        "source_label",
+        "due_date",
+        "status",
+        "department__name",
+        "owner__first_name",
+        "owner__last_name",
+        "owner__username",
+    )
     export_name = "actions"
     export_columns = [
         exports.Column(gettext_lazy("Number"), lambda a: a.number),

@@ -68,6 +68,22 @@ class CaseListView(ObjectListView):
         "code": ("receipt_code",),
     }
     default_sort = "received"
+    row_fields = (
+        "receipt_code",
+        "applicant_name",
+        "received_at",
+        "due_at",
+        "status",
+        "on_time",
+        "procedure__code",
+        "procedure__name",
+        "current_step__position",
+        "current_step__name",
+        "current_step__department__name",
+        "current_step__handler__first_name",
+        "current_step__handler__last_name",
+        "current_step__handler__username",
+    )
     export_name = "service-cases"
     export_columns = CASE_COLUMNS
 

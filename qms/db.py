@@ -18,6 +18,9 @@ revision's file, the folded copy of it a document is searched by: up to 500,000 
 each) unless a query asks for them, also when the row comes along through
 ``select_related``.
 
+``rows_showing`` reads only the columns a list's rows show, joining only the relations
+they name.
+
 ``many_to_many_lists`` reads several many-to-many lists of one object (an audit's team and
 criteria, a document's clauses and legal basis) in one query.
 """
@@ -135,6 +138,22 @@ class PortalQuerySet(models.QuerySet):
         clone = super().select_related(*fields)
         large = [name for path in fields if path for name in large_fields_along(self.model, path)]
         return clone.defer(*large) if large else clone
+
+
+def rows_showing(queryset: models.QuerySet, fields: tuple[str, ...]) -> models.QuerySet:
+    """``queryset`` reading only what a list's rows show: ``fields`` ("title",
+    "department__name"…) and the ids, with a join for each relation they name and no
+    other join or prefetch (an export's lists, say). A row of a wide model with its people
+    and units was most of the cost of building it (compiling the columns, making the
+    objects); a field left out is read again per row if a template touches it, which the
+    pages' query budgets catch."""
+    relations = sorted({name.rsplit("__", 1)[0] for name in fields if "__" in name})
+    return (
+        queryset.select_related(None)
+        .select_related(*relations)
+        .prefetch_related(None)
+        .only(*fields)
+    )
 
 
 # --- Many-to-many lists --------------------------------------------------------------

@@ -180,6 +180,18 @@ class RecordListView(ObjectListView):
         "until": ("retention_until", "-record_date"),
     }
     default_sort = "date"
+    row_fields = (
+        "reference",
+        "title",
+        "legal_hold",
+        "status",
+        "record_date",
+        "retention_until",
+        "record_type__code",
+        "record_type__name",
+        "record_type__legal_hold",
+        "department__name",
+    )
     export_name = "records"
     pack_source = "records"
     export_columns = [

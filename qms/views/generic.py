@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import FormView, ListView
 
 from qms import exports, security_log
+from qms.db import rows_showing
 from qms.models import SecurityEvent
 from qms.pagination import CappedPaginator
 from qms.visibility import get_visible_or_404, kept_access_stamp
@@ -51,6 +52,10 @@ class ObjectListView(PortalPermissionMixin, ListView):
     #: a list evidence-pack source (``qms.evidence.register_list_pack_source``) for this page
     pack_source = ""
     title = ""
+    #: what the page's rows show ("title", "department__name"…): the page reads only those
+    #: columns and joins only those relations (``qms.db.rows_showing``); exports and
+    #: evidence packs read whole rows
+    row_fields: tuple[str, ...] = ()
 
     paginator_class = CappedPaginator
 
@@ -66,6 +71,11 @@ class ObjectListView(PortalPermissionMixin, ListView):
         access = kept_access_stamp(user)
         key = f"{self.request.path}?{params.urlencode()}|{user.pk}|{access}"
         return super().get_paginator(queryset, per_page, count_key=key, **kwargs)
+
+    def paginate_queryset(self, queryset, page_size):
+        if self.row_fields:
+            queryset = rows_showing(queryset, self.row_fields)
+        return super().paginate_queryset(queryset, page_size)
 
     def base_queryset(self):
         return self.model.objects.visible_to(self.request.user)

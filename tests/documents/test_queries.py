@@ -194,3 +194,32 @@ def test_a_documents_page_shows_its_three_lists_from_one_query(people, org, proc
         assert str(laws[0].get_legal_status_display()) in html
     for other in Document.objects.filter(code__startswith="HD-"):
         assert other.code in html and other.title in html
+
+
+def test_the_register_reads_what_its_rows_show_and_the_export_whole_rows(people, org, procedure):
+    """The register's rows come from one query naming only the columns shown — no clauses
+    read for a page that does not show them, no one's password hash — and show every
+    column they need without reading a row again; the export still lists each document's
+    clauses."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    run_through(people, start(people, procedure))
+    _bulk_documents(people, org, 6)
+    client = Client()
+    client.force_login(people["controller"])
+    client.get("/documents/")
+    with CaptureQueriesContext(connection) as captured:
+        page = client.get("/documents/").content.decode()
+    rows = [q["sql"] for q in captured.captured_queries if 'FROM "documents_document"' in q["sql"]]
+    listed = [sql for sql in rows if '"documents_document"."title"' in sql.split(" FROM ")[0]]
+    assert len(listed) == 1, rows
+    columns = listed[0].split(" FROM ")[0]
+    assert '"qms_user"."password"' not in columns
+    assert '"documents_document"."withdrawn_reason"' not in columns
+    assert not any("documents_document_clauses" in q["sql"] for q in captured.captured_queries)
+    assert "HD-00005" in page and str(people["owner"]) in page and org["b"].name in page
+    clauses = ", ".join(c.number for c in Document.objects.get(code="HD-00005").clauses.all())
+    response = client.get("/documents/", {"export": "csv"})
+    export = b"".join(response.streaming_content).decode("utf-8-sig")
+    assert clauses and export.count(clauses) == 6

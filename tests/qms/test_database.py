@@ -48,3 +48,23 @@ def test_many_to_many_lists_read_in_one_query_and_stay_read(django_assert_num_qu
     # the parts share their columns, which are text: a number is refused when built
     with pytest.raises(ImproperlyConfigured):
         many_to_many_lists(document, {"clauses": ("position",)})
+
+
+def test_rows_showing_joins_and_reads_only_what_is_named():
+    """The relations the fields name are joined, no other (the queryset's own joins and
+    prefetches dropped); the columns are the fields and the ids."""
+    from nonconformities.models import Nonconformity
+    from qms.db import rows_showing
+
+    queryset = Nonconformity.objects.select_related("reported_by", "owner").prefetch_related(
+        "actions"
+    )
+    rows = rows_showing(queryset, ("title", "department__name", "owner__username"))
+    sql = str(rows.query)
+    columns = sql.split(" FROM ")[0]
+    assert '"nonconformities_nonconformity"."title"' in columns
+    assert '"nonconformities_nonconformity"."description"' not in columns
+    assert columns.count('"qms_user"') == 2  # the owner's id and user name only
+    assert "reported_by" not in sql.split(" FROM ")[1]
+    assert set(rows.query.select_related) == {"department", "owner"}
+    assert rows._prefetch_related_lookups == ()
