@@ -56,6 +56,9 @@ class ObjectListView(PortalPermissionMixin, ListView):
     #: columns and joins only those relations (``qms.db.rows_showing``); exports and
     #: evidence packs read whole rows
     row_fields: tuple[str, ...] = ()
+    #: a list of at most this many rows is read by its ids first (``CappedPaginator``):
+    #: for tables of millions, where PostgreSQL can misjudge a short list as a long one
+    ids_first_below = 0
 
     paginator_class = CappedPaginator
 
@@ -70,7 +73,9 @@ class ObjectListView(PortalPermissionMixin, ListView):
         user = self.request.user
         access = kept_access_stamp(user)
         key = f"{self.request.path}?{params.urlencode()}|{user.pk}|{access}"
-        return super().get_paginator(queryset, per_page, count_key=key, **kwargs)
+        return super().get_paginator(
+            queryset, per_page, count_key=key, ids_first_below=self.ids_first_below, **kwargs
+        )
 
     def paginate_queryset(self, queryset, page_size):
         if self.row_fields:

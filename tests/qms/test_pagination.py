@@ -74,3 +74,35 @@ def test_a_kept_count_belongs_to_its_list_and_its_reader(client, role_users, set
     assert counted(manager) and not counted(manager)
     assert counted(administrator, "/departments/?sort=-code")
     assert not counted(administrator, "/departments/?sort=-code&page=2")
+
+
+def test_a_short_list_read_by_its_ids_pages_like_the_list(org, role_users):
+    """``ids_first_below``: a list of at most that many rows reads its matching ids (no
+    order, no limit), then the page's rows among them — the same rows, in the same order,
+    on every page; a longer list is read as before."""
+    from qms.models import Department
+    from qms.pagination import CappedPaginator
+    from tests.factories import DepartmentFactory
+
+    for number in range(7):
+        DepartmentFactory(code=f"P{number}", parent=org["a"])
+    rows = Department.objects.filter(code__startswith="P").order_by("-code")
+    expected = list(rows.values_list("code", flat=True))
+    assert len(expected) == 7
+
+    def pages(paginator) -> tuple[list[str], list[str]]:
+        shown, sql = [], []
+        for number in paginator.page_range:
+            with CaptureQueriesContext(connection) as captured:
+                shown += [d.code for d in paginator.page(number)]
+            sql += [q["sql"] for q in captured.captured_queries]
+        return shown, sql
+
+    shown, sql = pages(CappedPaginator(rows, 3, ids_first_below=10))
+    assert shown == expected
+    by_ids = [q for q in sql if '"qms_department"."id" IN (' in q]
+    assert by_ids and all("ORDER BY" in q for q in by_ids)
+    assert any("ORDER BY" not in q and '"pk"' in q for q in sql)  # the ids, unordered
+
+    shown, sql = pages(CappedPaginator(rows, 3, ids_first_below=5))  # longer than that
+    assert shown == expected and not any('"qms_department"."id" IN (' in q for q in sql)
