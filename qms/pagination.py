@@ -68,7 +68,7 @@ class CappedPaginator(Paginator):
         first every matching id (no order, no limit: the plan the count used), then the
         page's rows among them. On a table of millions — the service cases — PostgreSQL
         can misjudge a short filtered list as a long one and walk the sort order's index
-        until it has a page (42,000 cases read for the 26 overdue ones of a unit); by
+        until it has a page (42,000 cases read for a page of the 45 overdue ones of a unit); by
         their ids the rows come from the primary key."""
         rows = self.object_list
         if not (self.ids_first_below and hasattr(rows, "query")):
