@@ -1,4 +1,5 @@
 import django_filters
+from django import forms
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -85,7 +86,17 @@ class ProcessFilter(django_filters.FilterSet):
 
 
 class CaseFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(label=_("Receipt code or applicant"), method="search")
+    # Names are found by whole words (qms.search.MatchesWords): the box says so
+    q = django_filters.CharFilter(
+        label=_("Receipt code or applicant"),
+        method="search",
+        widget=forms.TextInput(
+            attrs={
+                "placeholder": _("Whole words of a name, or part of a code"),
+                "title": _("Whole words of a name, or part of a code"),
+            }
+        ),
+    )
     # A text box, not a list: an agency has hundreds or thousands of procedures
     procedure = django_filters.CharFilter(
         label=_("Procedure (code or name)"), method="by_procedure"
@@ -121,7 +132,7 @@ class CaseFilter(django_filters.FilterSet):
         fields = ["q", "procedure", "department", "in_charge", "status", "timing"]
 
     def search(self, queryset, name, value):
-        return queryset.filter(search_text__matches=fold(value))
+        return queryset.filter(search_text__matches_words=fold(value))
 
     def by_procedure(self, queryset, name, value):
         return queryset.filter(procedure__search_text__matches=fold(value))

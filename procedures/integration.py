@@ -176,7 +176,7 @@ def cases_due(today: date) -> Iterator[reminders.Due]:
 def _search_cases(user, folded: str, limit: int) -> list[search.Hit]:
     matches = (
         ServiceCase.objects.visible_to(user)
-        .filter(search_text__matches=folded)
+        .filter(search_text__matches_words=folded)
         .select_related("procedure")
         .only("receipt_code", "applicant_name", "status", "procedure__code")
         .order_by("-received_at")[:limit]

@@ -172,3 +172,46 @@ def test_the_case_list_filters_by_procedure_code_or_name_typed(client, desk, man
     assert shown("không có") == set()
     html = client.get("/procedures/cases/").content.decode()
     assert 'name="procedure"' in html and "<option" not in html.split('name="procedure"')[1][:200]
+
+
+def test_case_list_and_global_search_find_names_by_whole_words(client, desk, manager):
+    """Names by whole words (the index of words serves millions of cases), receipt codes and
+    numbers by any part; the case list and the global search find the same cases."""
+    made = {}
+    for name, phone in [
+        ("Trịnh Văn An", "0912 345 678"),
+        ("Công ty Trinhs", "0987 000 111"),
+        ("Quý Trình, hộ kinh doanh", "0243 999 888"),
+    ]:
+        made[name] = services.case_receive(
+            actor=desk["clerk"],
+            procedure=desk["procedure"],
+            applicant=services.Applicant(name=name, phone=phone),
+        )
+    client.force_login(manager)
+
+    def listed(query):
+        page = client.get("/procedures/cases/", {"q": query})
+        return {case.applicant_name for case in page.context["object_list"]}
+
+    def searched(query):
+        html = client.get("/search/", {"q": query}).content.decode()
+        return {name for name, case in made.items() if case.get_absolute_url() in html}
+
+    for query, names in [
+        ("trinh", {"Trịnh Văn An", "Quý Trình, hộ kinh doanh"}),  # not "Trinhs"
+        ("Trình", {"Trịnh Văn An", "Quý Trình, hộ kinh doanh"}),
+        ("an", {"Trịnh Văn An"}),  # not "doanh"
+        ("trinh,", {"Quý Trình, hộ kinh doanh"}),
+        ("trin", set()),  # part of a word: not a name
+        ("van an", {"Trịnh Văn An"}),
+        ("an van", set()),  # the words in the order typed
+        ("quy trinh", {"Quý Trình, hộ kinh doanh"}),
+        ("công ty trinhs", {"Công ty Trinhs"}),
+        ("345", {"Trịnh Văn An"}),  # part of a phone number
+        (made["Công ty Trinhs"].receipt_code[-6:], {"Công ty Trinhs"}),  # part of a code
+    ]:
+        assert listed(query) == names, query
+        assert searched(query) == names, query
+    html = client.get("/procedures/cases/").content.decode()
+    assert 'placeholder="Whole words of a name, or part of a code"' in html

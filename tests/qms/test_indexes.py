@@ -118,6 +118,7 @@ def test_search_indexes_keep_no_pending_list():
         )
         options = dict(cursor.fetchall())
     assert set(TRIGRAM_INDEXES.values()) <= set(options)
+    assert "procedures_case_search_words" in options
     assert len(options) >= 2 * len(TRIGRAM_INDEXES)  # each has its index of Chinese pairs
     kept = sorted(name for name, given in options.items() if "fastupdate=off" not in given)
     assert not kept, f"search indexes with a pending list: {kept}"

@@ -5,7 +5,7 @@ from django.apps import apps
 from django.db import connection
 
 from procedures.models import Process
-from qms.search import cjk_bigrams, fold
+from qms.search import cjk_bigrams, fold, whole_words
 
 pytestmark = pytest.mark.django_db
 
@@ -77,3 +77,61 @@ def test_two_character_chinese_words_are_read_from_an_index_on_postgresql():
     for model in SEARCHED:
         plan = model._default_manager.filter(search_text__matches="流程").order_by().explain()
         assert "_search_cjk" in plan, f"{model._meta.db_table}:\n{plan}"
+
+
+WORDED = {
+    "W-1": "Trịnh Văn An 0912345678",
+    "W-2": "Công ty Trinhs (HS-2612-0042)",
+    "W-3": "Quý Trình, hộ kinh doanh 流程",
+}
+
+
+@pytest.fixture
+def worded(org):
+    for code, name in WORDED.items():
+        Process.objects.create(
+            code=code, name=name, department=org["a"], search_text=fold(f"{code} {name}")
+        )
+
+
+@pytest.mark.parametrize(
+    ("query", "codes"),
+    [
+        ("trinh", ["W-1", "W-3"]),  # a comma ends a word; "Trinhs" is another word
+        ("trinhs", ["W-2"]),
+        ("trin", []),
+        ("van an", ["W-1"]),
+        ("an van", []),  # the substring as typed, as with ``matches``
+        ("an", ["W-1"]),  # not inside "doanh"
+        ("0912", ["W-1"]),  # digits: any part
+        ("hs-2612", ["W-2"]),  # "hs" a whole word, the digits any part
+        ("2612-004", ["W-2"]),
+        ("流程", ["W-3"]),  # Chinese: as ``matches``
+        ("kinh doanh 流程", ["W-3"]),
+        ("kinh doanh 流程图", []),
+    ],
+)
+def test_words_of_letters_are_found_whole(worded, query, codes):
+    found = Process.objects.filter(search_text__matches_words=fold(query))
+    assert sorted(found.values_list("code", flat=True)) == codes
+
+
+def test_whole_words_of_a_query_are_its_runs_of_letters():
+    assert whole_words("hs-2612-0042 trinh van, trinh qt07 流程") == ["hs", "trinh", "van"]
+
+
+def test_cases_are_searched_by_the_index_of_words_on_postgresql():
+    """At five million cases the trigram index answers "quy trinh" by reading the long lists
+    of its common trigrams (25 ms); the index of words reads those of "quy" and "trinh"."""
+    if connection.vendor != "postgresql":
+        pytest.skip("!!! NOT RUN: the index of words exists on PostgreSQL only (CI runs this)")
+    from procedures.models import ServiceCase
+
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_indexscan = off")
+    plan = ServiceCase.objects.filter(search_text__matches_words="quy trinh").order_by().explain()
+    assert "procedures_case_search_words" in plan and "_trgm" not in plan, plan
+    # digits alone: any part of a code or number, from the trigram index
+    plan = ServiceCase.objects.filter(search_text__matches_words="0912").order_by().explain()
+    assert "procedures_case_search_trgm" in plan, plan
