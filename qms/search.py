@@ -255,9 +255,12 @@ class MatchesWords(Lookup):
         if not words:
             return compiler.compile(Matches(self.lhs, self.rhs))
         lhs_sql, lhs_params = compiler.compile(self.lhs)
+        # strpos first: where the planner walks the list's order instead of the index
+        # (common words), each row is tested by the cheap substring before its words are
+        # split (3 µs a row; 800 rows for "trinh" on the agency data)
         return (
-            f"(qms_words({lhs_sql}) @> %s::text[] AND strpos({lhs_sql}, %s) > 0)",
-            (*lhs_params, words, *lhs_params, self.rhs),
+            f"(strpos({lhs_sql}, %s) > 0 AND qms_words({lhs_sql}) @> %s::text[])",
+            (*lhs_params, self.rhs, *lhs_params, words),
         )
 
 
