@@ -63,9 +63,17 @@ def search(user, query: str, *, limit: int = 20) -> dict[str, list[Hit]]:
     return results
 
 
-def _gin_indexes(indexes: tuple[tuple[str, str], ...], setup: str, indexed: str):
+def _gin_indexes(
+    indexes: tuple[tuple[str, str], ...], setup: str, indexed: str, *, concurrently: bool = False
+):
     """A migration operation: run ``setup``, then create a GIN index ``(table, index name)``
     on ``indexed`` in each table; PostgreSQL only (SQLite scans, fine at its sizes).
+
+    ``concurrently`` (in a migration with ``atomic = False``) builds the index while the
+    table takes writes: for an index added to a table of millions of rows already in use
+    (the cases' words: minutes at province scale, with no case received meanwhile
+    otherwise). A build interrupted half-way leaves an invalid index, rebuilt on the next
+    run.
 
     The indexes keep no pending list (``fastupdate = off``): with one, every search reads
     the rows added since the last vacuum one by one, up to 4 MB of them per index (a search
@@ -78,9 +86,19 @@ def _gin_indexes(indexes: tuple[tuple[str, str], ...], setup: str, indexed: str)
         if schema_editor.connection.vendor != "postgresql":
             return
         schema_editor.execute(setup)
+        how = "CONCURRENTLY " if concurrently else ""
         for table, name in indexes:
+            if concurrently:
+                with schema_editor.connection.cursor() as cursor:
+                    cursor.execute(
+                        "SELECT NOT indisvalid FROM pg_index WHERE indexrelid = to_regclass(%s)",
+                        [name],
+                    )
+                    invalid = cursor.fetchone()
+                if invalid and invalid[0]:
+                    schema_editor.execute(f"DROP INDEX CONCURRENTLY {name}")
             schema_editor.execute(
-                f"CREATE INDEX IF NOT EXISTS {name} ON {table} USING gin ({indexed}) "
+                f"CREATE INDEX {how}IF NOT EXISTS {name} ON {table} USING gin ({indexed}) "
                 "WITH (fastupdate = off)"
             )
 
@@ -266,8 +284,9 @@ class MatchesWords(Lookup):
 
 def word_indexes(*indexes: tuple[str, str], column: str = "search_text"):
     """GIN indexes on the words of ``search_text`` (or another folded column), for
-    ``search_text__matches_words``."""
-    return _gin_indexes(indexes, _WORDS_FUNCTION, f"qms_words({column})")
+    ``search_text__matches_words``; built concurrently (the migration is ``atomic = False``):
+    the tables they serve are the largest."""
+    return _gin_indexes(indexes, _WORDS_FUNCTION, f"qms_words({column})", concurrently=True)
 
 
 def cjk_bigram_indexes(*indexes: tuple[str, str], column: str = "search_text"):
