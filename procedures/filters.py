@@ -92,7 +92,7 @@ class CaseFilter(django_filters.FilterSet):
         method="search",
         widget=forms.TextInput(
             attrs={
-                "placeholder": _("Whole words of a name, or part of a code"),
+                "placeholder": _("Whole words or a code"),
                 "title": _("Whole words of a name, or part of a code"),
             }
         ),

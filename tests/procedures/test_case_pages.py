@@ -214,4 +214,5 @@ def test_case_list_and_global_search_find_names_by_whole_words(client, desk, man
         assert listed(query) == names, query
         assert searched(query) == names, query
     html = client.get("/procedures/cases/").content.decode()
-    assert 'placeholder="Whole words of a name, or part of a code"' in html
+    assert 'placeholder="Whole words or a code"' in html
+    assert 'title="Whole words of a name, or part of a code"' in html
