@@ -17,12 +17,16 @@ TITLES = {
 }
 
 
-@pytest.fixture
-def processes(org):
-    for code, name in TITLES.items():
+def _make_processes(org, titles: dict[str, str]) -> None:
+    for code, name in titles.items():
         Process.objects.create(
             code=code, name=name, department=org["a"], search_text=fold(f"{code} {name}")
         )
+
+
+@pytest.fixture
+def processes(org):
+    _make_processes(org, TITLES)
 
 
 def _found(query: str) -> list[str]:
@@ -88,10 +92,7 @@ WORDED = {
 
 @pytest.fixture
 def worded(org):
-    for code, name in WORDED.items():
-        Process.objects.create(
-            code=code, name=name, department=org["a"], search_text=fold(f"{code} {name}")
-        )
+    _make_processes(org, WORDED)
 
 
 @pytest.mark.parametrize(
