@@ -71,7 +71,7 @@ def _gin_indexes(
 
     ``concurrently`` (in a migration with ``atomic = False``) builds the index while the
     table takes writes: for an index added to a table of millions of rows already in use
-    (the cases' words: minutes at province scale, with no case received meanwhile
+    (the cases' words: 75 s at province scale, with no case received meanwhile
     otherwise). A build interrupted half-way leaves an invalid index, rebuilt on the next
     run.
 
