@@ -9,7 +9,8 @@ Prints for each page whose label contains the argument: mean time per request, t
 spent waiting for the database, the query count, the slowest queries (``--sql``), the
 Python function calls of one request (``--calls``: the same from run to run, where times
 on a shared machine vary by a fifth) and the functions with the most cumulative time
-(``--profile``).
+(``--profile``), and PostgreSQL's planning and execution time of one request's queries
+(``--planning``).
 """
 
 from __future__ import annotations
@@ -43,6 +44,11 @@ def main() -> int:
     )
     parser.add_argument(
         "--explain", action="store_true", help="the plans of the two slowest queries"
+    )
+    parser.add_argument(
+        "--planning",
+        action="store_true",
+        help="PostgreSQL's planning and execution time of one request's queries (EXPLAIN)",
     )
     parser.add_argument(
         "--path",
@@ -95,6 +101,19 @@ def main() -> int:
                 with connection.cursor() as cursor:
                     cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {query['sql']}")
                     print("\n".join(row[0] for row in cursor.fetchall()))
+        if args.planning:
+            planning = execution = 0.0
+            for query in queries[: len(queries) // args.repeat]:
+                if not query["sql"].lstrip("( ").upper().startswith(("SELECT", "WITH")):
+                    continue
+                with connection.cursor() as cursor:
+                    cursor.execute(f"EXPLAIN (ANALYZE, SUMMARY, FORMAT JSON) {query['sql']}")
+                    plan = cursor.fetchone()[0][0]
+                planning += plan["Planning Time"]
+                execution += plan["Execution Time"]
+            print(
+                f"{'':<34}     PostgreSQL planning {planning:.2f} ms, execution {execution:.2f} ms"
+            )
         if args.profile:
             profiler = cProfile.Profile()
             profiler.enable()
