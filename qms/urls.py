@@ -90,6 +90,11 @@ platform_patterns = [
         name="calendar_delete",
     ),
     path("activity/", views.ActivityView.as_view(), name="activity"),
+    path(
+        "activity/open/<int:content_type_id>/<int:pk>/",
+        views.ActivityOpenView.as_view(),
+        name="activity_open",
+    ),
     path("dashboard/", dashboard_views.DashboardView.as_view(), name="dashboard"),
     path("dashboard/summary/", dashboard_views.SummaryView.as_view(), name="dashboard_summary"),
     path("evidence/", evidence_views.EvidencePackListView.as_view(), name="evidence_list"),

@@ -37,6 +37,7 @@ from qms.forms import (
     ProfileForm,
     UserForm,
 )
+from qms.links import url_for
 from qms.middleware import set_language_cookie
 from qms.models import Attachment, CalendarDay, Department, Notification, SecurityEvent, User
 from qms.mytasks import tasks_for
@@ -615,12 +616,30 @@ class ActivityView(PortalPermissionMixin, TemplateView):
 
 
 def _object_url(model, pk) -> str:
+    # Through ActivityOpenView: many objects' addresses need more than their id (a
+    # finding's audit, an attachment's uuid), and reading each row's object here would
+    # cost a query per kind of object on the page.
     if model is None or not hasattr(model, "get_absolute_url"):
         return ""
-    try:
-        return model(pk=pk).get_absolute_url()
-    except Exception:  # noqa: BLE001 - a model whose URL needs more than its pk
-        return ""
+    return url_for("qms:activity_open", ContentType.objects.get_for_model(model).pk, pk)
+
+
+class ActivityOpenView(PortalPermissionMixin, View):
+    """An activity entry's object, opened on its own page (which checks who may see it)."""
+
+    permission_required = "qms.view_activity"
+
+    def get(self, request, content_type_id: int, pk: int):
+        try:
+            model = ContentType.objects.get_for_id(content_type_id).model_class()
+        except ContentType.DoesNotExist:
+            raise Http404 from None
+        if model not in history.tracked_models() or not hasattr(model, "get_absolute_url"):
+            raise Http404
+        found = model._base_manager.filter(pk=pk).first()
+        if found is None:
+            raise Http404
+        return HttpResponseRedirect(found.get_absolute_url())
 
 
 class SecurityLogView(ObjectListView):

@@ -455,3 +455,53 @@ def test_the_plan_lists_come_from_one_query_in_the_models_order(
         assert len(expected) >= 2, name
     # the newest decree first, as the register of external documents orders them
     assert shown["legal_criteria"][0][1].startswith("01/2024/NĐ-CP")
+
+
+def test_the_activity_page_opens_each_entry_on_its_own_page(client, audit_crew, org):
+    """A finding's address needs its audit and an attachment's its uuid: the activity
+    page linked the finding nowhere and the file to a made-up uuid (a 404)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from qms.attachments import attachment_store
+
+    audit = plan(audit_crew, org)
+    services.checklist_generate(actor=audit_crew["lead"], audit=audit)
+    audit = services.audit_move(actor=audit_crew["lead"], audit=audit, move="prepare")
+    audit = services.audit_move(actor=audit_crew["lead"], audit=audit, move="start")
+    finding = services.finding_add(
+        actor=audit_crew["member"],
+        finding=Finding(
+            audit=audit,
+            kind="ofi",
+            department=org["a"],
+            requirement="-",
+            evidence="-",
+            statement="Có thể số hóa sổ theo dõi",
+        ),
+    )
+    attachment = attachment_store(
+        parent=audit,
+        upload=SimpleUploadedFile(
+            "bien-ban.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf"
+        ),
+        actor=audit_crew["lead"],
+    )
+    client.force_login(audit_crew["manager"])
+    opened = {}
+    for model in ("audits.finding", "qms.attachment"):
+        entries = client.get("/activity/", {"model": model}).context["entries"]
+        assert entries and all(entry["url"] for entry in entries), model
+        opened[model] = client.get(entries[0]["url"])
+    assert opened["audits.finding"].status_code == 302
+    assert opened["audits.finding"]["Location"] == f"/audits/{audit.pk}/#finding-{finding.number}"
+    assert opened["qms.attachment"]["Location"] == f"/attachments/{attachment.uuid}/download/"
+    download = client.get(opened["qms.attachment"]["Location"])
+    assert download.status_code == 200
+    assert b"".join(download.streaming_content).startswith(b"%PDF")
+    # an id of no object, or of a kind the activity page does not list: not found
+    entry = client.get("/activity/", {"model": "audits.finding"}).context["entries"][0]
+    assert client.get(entry["url"].replace(f"/{finding.pk}/", "/987654/")).status_code == 404
+    assert client.get(f"/activity/open/987654/{finding.pk}/").status_code == 404
+    # who may not read the activity may not open it either
+    client.force_login(audit_crew["auditee"])
+    assert client.get(entry["url"]).status_code == 403
