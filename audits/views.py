@@ -101,8 +101,8 @@ class AuditFormView(ServiceFormView):
 
     def get_initial(self):
         initial = super().get_initial()
-        programme = self.request.GET.get("programme")
-        if programme and programme.isdigit():
+        programme = posted_int(self.request.GET.get("programme"))
+        if programme is not None:
             initial["programme"] = programme
         return initial
 

@@ -57,6 +57,7 @@ from qms.views.generic import (
     PortalPermissionMixin,
     add_service_errors,
     errors_to_messages,
+    posted_int,
 )
 from qms.visibility import get_visible_or_404
 
@@ -155,8 +156,8 @@ class DocumentCreateView(PortalPermissionMixin, FormView):
             initial["review_interval_months"] = services.type_setting(
                 document_type
             ).review_interval_months
-        parent = self.request.GET.get("parent")
-        if parent and parent.isdigit():
+        parent = posted_int(self.request.GET.get("parent"))
+        if parent is not None:
             initial["parent"] = parent
         return initial
 
@@ -1002,8 +1003,8 @@ def code_suggestion(request):
     if document_type not in DocumentType.values:
         return HttpResponse("")
     parent = None
-    parent_id = request.GET.get("parent")
-    if parent_id and parent_id.isdigit():
+    parent_id = posted_int(request.GET.get("parent"))
+    if parent_id is not None:
         parent = Document.objects.visible_to(request.user).filter(pk=parent_id).first()
     return render(
         request,

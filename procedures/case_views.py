@@ -108,7 +108,7 @@ class CaseReceiveView(PortalPermissionMixin, View):
         pk = request.GET.get("procedure") or request.POST.get("procedure")
         if not pk:
             return None
-        if not str(pk).isdigit():
+        if posted_int(pk) is None:
             raise Http404
         return get_visible_or_404(
             Procedure.objects.filter(status="active").select_related("department"),

@@ -295,7 +295,7 @@ def plan_rows(rows: list[list[str]]) -> Plan:
             if level is None:
                 row.errors.append(_("Unknown level: %(level)s.") % {"level": value("level")})
         days_text = value("statutory_days")
-        days = int(days_text) if days_text.isdigit() else None
+        days = int(days_text) if days_text.isdecimal() else None
         if days_text and (days is None or days < 1 or days > 1000):
             row.errors.append(
                 _("The statutory time must be a whole number of working days: %(value)s.")

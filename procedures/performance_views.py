@@ -15,7 +15,7 @@ from procedures.models import ServiceCase
 from procedures.performance import GROUPS, chart, monthly_on_time, performance, total
 from qms import exports, security_log
 from qms.models import Department, SecurityEvent
-from qms.views.generic import PortalPermissionMixin
+from qms.views.generic import PortalPermissionMixin, posted_int
 
 COLUMNS = [
     exports.Column(gettext_lazy("Code"), lambda r: r.code),
@@ -71,8 +71,8 @@ class PerformanceView(PortalPermissionMixin, TemplateView):
         self.by = request.GET.get("by") if request.GET.get("by") in GROUPS else "procedure"
         cases = ServiceCase.objects.visible_to(request.user)
         self.department = None
-        department_id = request.GET.get("department", "")
-        if department_id.isdigit():
+        department_id = posted_int(request.GET.get("department"))
+        if department_id is not None:
             self.department = (
                 Department.objects.visible_to(request.user).filter(pk=department_id).first()
             )

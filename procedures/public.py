@@ -38,6 +38,7 @@ from qms.cache import kept_html
 from qms.pagination import CappedPaginator
 from qms.public_forms import rate_limited
 from qms.search import fold
+from qms.views.generic import posted_int
 
 
 class PublicProcedureListView(ListView):
@@ -58,7 +59,7 @@ class PublicProcedureListView(ListView):
         if query:
             procedures = procedures.filter(search_text__matches=fold(query))
         field = self.request.GET.get("field", "")
-        if field:
+        if field and "\x00" not in field:
             procedures = procedures.filter(field=field)
         return procedures
 
@@ -206,8 +207,9 @@ class PublicComplaintView(View):
 
     def get(self, request):
         initial = {}
-        if request.GET.get("procedure", "").isdigit():
-            initial["procedure"] = request.GET["procedure"]
+        procedure = posted_int(request.GET.get("procedure"))
+        if procedure is not None:
+            initial["procedure"] = procedure
         return render(request, self.template_name, {"form": ComplaintForm(initial=initial)})
 
     def post(self, request):

@@ -145,7 +145,9 @@ class ActivityForm(forms.Form):
     user = forms.CharField(label=_("User name"), required=False, max_length=150)
     module = forms.ChoiceField(label=_("Module"), required=False)
     model = forms.ChoiceField(label=_("Object type"), required=False)
-    object_id = forms.IntegerField(label=_("Object id"), required=False, min_value=1)
+    object_id = forms.IntegerField(
+        label=_("Object id"), required=False, min_value=1, max_value=2**63 - 1
+    )
     date_from = forms.DateField(label=_("From"), required=False, widget=DateInput)
     date_to = forms.DateField(label=_("To"), required=False, widget=DateInput)
 

@@ -24,7 +24,8 @@ from dataclasses import dataclass
 from django.db.models import Lookup, TextField
 from django.db.models.lookups import Contains, Regex
 
-_SPECIAL = str.maketrans({"đ": "d", "Đ": "d", "ð": "d", "ø": "o", "ł": "l"})
+# NUL, which PostgreSQL refuses in a text value, is typed by no one: a space
+_SPECIAL = str.maketrans({"đ": "d", "Đ": "d", "ð": "d", "ø": "o", "ł": "l", "\x00": " "})
 
 
 def fold(text: str) -> str:

@@ -23,6 +23,7 @@ from qms.views.generic import (
     ServiceFormView,
     add_service_errors,
     errors_to_messages,
+    posted_int,
 )
 from qms.visibility import get_visible_or_404
 from records import selectors, services
@@ -230,8 +231,8 @@ class RecordCreateView(PortalPermissionMixin, FormView):
         initial["record_date"] = timezone.localdate()
         if self.request.user.department_id:
             initial["department"] = self.request.user.department_id
-        type_id = self.request.GET.get("type")
-        if type_id and type_id.isdigit():
+        type_id = posted_int(self.request.GET.get("type"))
+        if type_id is not None:
             initial["record_type"] = type_id
         return initial
 

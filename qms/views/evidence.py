@@ -18,7 +18,7 @@ from django.views.generic import DetailView
 
 from qms import evidence
 from qms.models import EvidencePack
-from qms.views.generic import ObjectListView, errors_to_messages
+from qms.views.generic import ObjectListView, errors_to_messages, posted_int
 from qms.visibility import get_visible_or_404
 
 
@@ -36,9 +36,12 @@ class EvidencePackRequestView(LoginRequiredMixin, View):
                     query=request.POST.get("query", ""),
                     request=request,
                 )
-            elif object_id.isdigit():
+            elif posted_int(object_id) is not None:
                 pack = evidence.pack_request(
-                    actor=request.user, source=source, object_id=int(object_id), request=request
+                    actor=request.user,
+                    source=source,
+                    object_id=posted_int(object_id),
+                    request=request,
                 )
             else:
                 raise Http404

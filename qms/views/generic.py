@@ -237,5 +237,6 @@ def form_step(request, view_class, pk: int, name: str, form, service):
 
 
 def posted_int(value) -> int | None:
-    """A whole number posted in a form (an id, a version), or None for anything else."""
-    return int(value) if value and str(value).isdigit() else None
+    """A whole number posted in a form or an address (an id, a version), or None for
+    anything else (``str.isdigit`` admits "²", which ``int`` refuses)."""
+    return int(value) if value and str(value).isdecimal() else None
