@@ -37,6 +37,7 @@ from qms.visibility import (
     is_active_user,
     object_grant_q,
     role_slugs,
+    scope_department_ids,
 )
 
 
@@ -45,8 +46,13 @@ def _is_external_auditor(user) -> bool:
 
 
 def document_visibility_q(user) -> Q | None:
-    """A Q over Document, or None meaning "everything"."""
-    from documents.models import ApprovalStep, Document
+    """A Q over Document, or None meaning "everything".
+
+    Every condition is on the document's own row (department ids, not the tree's paths;
+    sets of ids, not joins): PostgreSQL then walks the register's sort index and stops at
+    a page, instead of joining and sorting all 20,000 documents for a clerk (74 ms).
+    """
+    from documents.models import Acknowledgement, ApprovalStep, Document
 
     if not is_active_user(user):
         return Q(pk__in=[])
@@ -56,15 +62,21 @@ def document_visibility_q(user) -> Q | None:
     if _is_external_auditor(user) and not has_global_view(user, "documents.view_all_documents"):
         return granted
     not_restricted = ~Q(confidentiality=Confidentiality.RESTRICTED)
+    # Who is asked to read and acknowledge the effective revision may read it: the
+    # distribution list of a restricted document names its readers.
+    asked = Q(
+        effective_revision_id__in=Acknowledgement.objects.filter(user=user).values("revision_id")
+    )
     if has_global_view(user, "documents.view_all_documents"):
-        return not_restricted | granted | Q(owner=user)
-    assigned = Exists(ApprovalStep.objects.filter(revision__document=OuterRef("pk"), user=user))
+        return not_restricted | granted | Q(owner=user) | asked
+    assigned = Q(pk__in=ApprovalStep.objects.filter(user=user).values("revision__document_id"))
     return (
         (Q(status=DocumentStatus.EFFECTIVE) & not_restricted)
-        | (department_scope_q(user) & not_restricted)
+        | (Q(department_id__in=scope_department_ids(user)) & not_restricted)
         | Q(owner=user)
         | granted
-        | Q(assigned)
+        | assigned
+        | asked
     )
 
 

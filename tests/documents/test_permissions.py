@@ -7,6 +7,7 @@ from documents import services
 from documents.choices import Confidentiality, DocumentType
 from documents.models import Document, ExternalDocument, Revision
 from tests.documents.conftest import run_through, start
+from tests.factories import UserFactory
 from tests.permission_matrix import Case, check_list_detail_agree, check_matrix
 
 pytestmark = pytest.mark.django_db
@@ -99,6 +100,31 @@ def test_named_reader_of_a_restricted_document(client, people, catalogue):
     assert client.get(f"/documents/{catalogue['restricted'].pk}/").status_code == 200
     client.force_login(people["reader"])
     assert client.get(f"/documents/{catalogue['restricted'].pk}/").status_code == 404
+
+
+def test_who_is_asked_to_acknowledge_a_restricted_document_may_read_it(
+    client, people, org, catalogue
+):
+    """Its distribution list names its readers: a reader of A1 asked to read and
+    acknowledge it had the task, and a 404 behind it."""
+    restricted = Document.objects.get(pk=catalogue["restricted"].pk)  # as published
+    revision = catalogue["restricted_revision"]
+    client.force_login(people["reader"])
+    assert client.get(f"/documents/{restricted.pk}/").status_code == 404
+    services.distribution_add(actor=people["owner"], document=restricted, department=org["a"])
+    task = f"/documents/revisions/{revision.pk}/"
+    assert task in client.get("/").content.decode()  # My tasks: read and acknowledge it
+    assert client.get(task).status_code == 200
+    assert client.get(f"/documents/{restricted.pk}/").status_code == 200
+    listed = client.get("/documents/", {"q": "kỷ luật"}).context["page_obj"]
+    assert [d.pk for d in listed] == [restricted.pk]
+    client.post(f"/documents/revisions/{revision.pk}/acknowledge/")
+    assert revision.acknowledgements.get(user=people["reader"]).acknowledged_at is not None
+    # not on the list: still not readable
+    client.force_login(people["outsider"])
+    assert client.get(task).status_code == 200  # a named reader (guardian grant)
+    client.force_login(UserFactory(username="b2", department=org["b"], roles=["staff"]))
+    assert client.get(task).status_code == 404
 
 
 def test_register_and_document_pages_agree_for_every_role(role_users, people, catalogue):
