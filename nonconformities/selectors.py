@@ -52,16 +52,20 @@ def action_visibility_q(user) -> Q | None:
         user, "nonconformities.manage_actions"
     ):
         return None
-    not_restricted = Q(nonconformity__isnull=True) | Q(nonconformity__restricted=False)
-    mine = Q(owner=user) | Q(created_by=user) | Q(nonconformity__owner=user)
     if role_slugs(user) == {"external_auditor"}:
         return Q(owner=user)
-    if has_global_view(user, "nonconformities.view_all_nonconformities"):
-        return not_restricted | mine
     from nonconformities.models import Nonconformity
 
+    # On the action's own columns, the nonconformities' part as sets of ids: joined, the
+    # rule left PostgreSQL guessing 15,000 of 30,000 actions where a clerk sees 400, and
+    # it counted them by joining both tables whole (29 ms).
+    ncs = Nonconformity.objects.values("pk")
+    not_restricted = ~Q(nonconformity__in=ncs.filter(restricted=True))
+    mine = Q(owner=user) | Q(created_by=user) | Q(nonconformity__in=ncs.filter(owner=user))
+    if has_global_view(user, "nonconformities.view_all_nonconformities"):
+        return not_restricted | mine
     # An action is seen by whoever sees its nonconformity.
-    visible_ncs = Nonconformity.objects.filter(nonconformity_visibility_q(user)).values("pk")
+    visible_ncs = ncs.filter(nonconformity_visibility_q(user))
     return (not_restricted & department_scope_q(user)) | mine | Q(nonconformity__in=visible_ncs)
 
 

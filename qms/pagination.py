@@ -90,8 +90,10 @@ class CappedPaginator(Paginator):
             name = f"{rows.sql}|{rows.params!r}"
             counter = partial(rows.count_upto, limit + 1)
         elif hasattr(rows, "query"):
-            # COUNT over a LIMITed subquery: the database stops after limit + 1 rows
-            capped = rows[: limit + 1]
+            # COUNT over a LIMITed subquery: the database stops after limit + 1 rows, any
+            # of them. Kept in the list's order, PostgreSQL walked the sort's index to count
+            # (a clerk's actions: 29,000 rows read one by one for 389, 21 ms).
+            capped = rows.order_by()[: limit + 1]
             if self.count_key:
                 name = self.count_key
             else:

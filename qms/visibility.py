@@ -19,6 +19,7 @@ ignores model-level permissions, and list and detail pages would disagree.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import TYPE_CHECKING, TypeVar
 from uuid import uuid4
@@ -26,6 +27,7 @@ from uuid import uuid4
 from django.core.cache import cache
 from django.db import models, transaction
 from django.db.models import Q
+from django.db.models.functions import Cast
 from django.http import Http404
 from django.utils.module_loading import import_string
 from guardian.shortcuts import get_objects_for_user
@@ -301,7 +303,7 @@ def scope_department_ids(user) -> list[int]:
     def compute() -> list[int]:
         from qms.models import Department
 
-        scope = Department.objects.filter(department_scope_q(user, field=""))
+        scope = Department.objects.filter(_scope_paths_q(user))
         return list(scope.values_list("pk", flat=True))
 
     return kept_access(user, "ids", compute)
@@ -330,28 +332,63 @@ def department_scope_q(user, field: str = "department") -> Q:
     """Q matching rows whose department lies in the user's scope.
 
     ``field`` is the path to the department from the model; ``""`` for Department itself.
+    By the departments' ids (``scope_department_ids``), not their paths: a path needs the
+    tree joined, and a rule that ORs it with the row's own columns made PostgreSQL join and
+    sort whole tables for a page of them (a clerk's document register, 74 ms).
     """
-    lookup = f"{field}__path__startswith" if field else "path__startswith"
+    return Q(**{f"{field}__in" if field else "pk__in": scope_department_ids(user)})
+
+
+def _scope_paths_q(user) -> Q:
+    """Q over Department: the subtrees of the user's scope."""
     q = Q(pk__in=[])
     for path in scope_paths(user):
-        q |= Q(**{lookup: path})
+        q |= Q(path__startswith=path)
     return q
 
 
 def object_grant_q(user, perm: str, model: type[models.Model]) -> Q:
-    """Q matching objects the user (or one of their groups) holds ``perm`` on."""
+    """Q matching objects the user (or one of their groups) holds ``perm`` on.
+
+    The ids come straight from guardian's grant tables. ``get_objects_for_user`` returns
+    the objects filtered by those ids, and a visibility rule that ORs it in made
+    PostgreSQL read the whole table for it (the document register: 20,000 rows, 3.5 ms, for
+    no grant at all).
+    """
     if not is_active_user(user):
         return Q(pk__in=[])
-    granted = get_objects_for_user(
-        user,
-        perm,
-        klass=model,
-        use_groups=True,
-        any_perm=False,
-        with_superuser=False,
-        accept_global_perms=False,
+    from django.contrib.auth.models import Group
+    from django.contrib.contenttypes.models import ContentType
+
+    content_type = ContentType.objects.get_for_model(model)
+    codename = perm.split(".", 1)[1]
+    user_grants, group_grants = _grant_models(model)
+    holders = (
+        (user_grants, Q(user=user)),
+        (group_grants, Q(group__in=Group.objects.filter(user=user))),
     )
-    return Q(pk__in=granted.values("pk"))
+    q = Q(pk__in=[])
+    for grants, holder in holders:
+        rows = grants.objects.filter(
+            holder, permission__content_type=content_type, permission__codename=codename
+        )
+        if grants.objects.is_generic():
+            # guardian keeps a generic grant's object id as text
+            ids = rows.filter(content_type=content_type).values_list(
+                Cast("object_pk", models.BigIntegerField()), flat=True
+            )
+        else:
+            ids = rows.values_list("content_object_id", flat=True)
+        q |= Q(pk__in=ids)
+    return q
+
+
+@functools.cache
+def _grant_models(model: type[models.Model]) -> tuple[type[models.Model], type[models.Model]]:
+    """Guardian's user and group grant tables of ``model`` (its own, or the generic ones)."""
+    from guardian.utils import get_group_obj_perms_model, get_user_obj_perms_model
+
+    return get_user_obj_perms_model(model), get_group_obj_perms_model(model)
 
 
 def get_visible_or_404(queryset: VisibleQuerySet, user, **lookup) -> models.Model:

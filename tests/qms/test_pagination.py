@@ -20,8 +20,10 @@ def test_a_long_list_says_more_than_the_limit_and_offers_pages_up_to_it(
     counts = [
         q["sql"] for q in captured.captured_queries if q["sql"].startswith("SELECT COUNT(*) FROM (")
     ]
-    # the count stops after limit + 1 rows
+    # the count stops after limit + 1 rows, any of them: in the list's order, PostgreSQL
+    # walked the sort's index to count (a clerk's actions, 29,000 rows for 389)
     assert any(sql.endswith("LIMIT 3) subquery") for sql in counts), counts
+    assert not any("ORDER BY" in sql for sql in counts), counts
     # the last page offered is the limit's
     assert "Page 2 of 2" in client.get("/departments/?page=2").content.decode()
     assert client.get("/departments/?page=3").status_code == 404

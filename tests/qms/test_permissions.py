@@ -135,3 +135,25 @@ def test_scope_grant_through_the_user_page_is_logged(client, role_users, org):
     }
     client.post(f"/admin/users/{staff.pk}/scope/", {"department": org["b"].pk, "action": "revoke"})
     assert not Department.objects.visible_to(User.objects.get(pk=staff.pk)).filter(pk=org["b"].pk)
+
+
+def test_visibility_rules_read_the_rows_own_columns(role_users, org):
+    """A clerk's document register joined the department tree and the approvals to decide
+    what they see: PostgreSQL joined and sorted all 20,000 documents for a page (74 ms, 2 ms
+    by ids). The rules filter on the row's own columns and on sets of ids."""
+    from documents.models import Document
+    from nonconformities.models import Action, Nonconformity
+    from qms.visibility import object_grant_q
+
+    staff = UserFactory(department=org["a"], roles=["staff"])
+    for rows in (
+        Document.objects.visible_to(staff),
+        Nonconformity.objects.visible_to(staff),
+        Action.objects.visible_to(staff),
+        Department.objects.filter(object_grant_q(staff, "qms.view_department", Department)),
+    ):
+        outer = str(rows.only("pk").query).split(" WHERE ", 1)[0]
+        assert " JOIN " not in outer, outer
+    assign_perm("qms.view_department", staff, org["b"])
+    granted = object_grant_q(staff, "qms.view_department", Department)
+    assert list(Department.objects.filter(granted)) == [org["b"]]
