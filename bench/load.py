@@ -114,6 +114,11 @@ def pages(ids: dict) -> list[tuple[str, str, str, str, dict | None]]:
         ("search: quy trinh", "manager", "GET", search + urlencode({"q": "quy trinh"}), None),
         ("search: 流程", "manager", "GET", search + urlencode({"q": "流程"}), None),
         ("activity page", "manager", "GET", "/activity/", None),
+        # The lists as a clerk sees them, limited to what they may see: 1,907 of the 2,000
+        # people are staff, and their visibility rule is the one with work to do.
+        ("document register (staff)", "staff", "GET", "/documents/", None),
+        ("nonconformity list (staff)", "staff", "GET", "/nonconformities/", None),
+        ("action list (staff)", "staff", "GET", "/nonconformities/actions/", None),
     ]
 
 

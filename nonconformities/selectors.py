@@ -13,11 +13,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.db.models import Avg, Count, DurationField, Exists, ExpressionWrapper, F, OuterRef, Q
+from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q
 from django.utils import timezone
 
 from nonconformities.choices import OPEN_ACTION_STATUSES, OPEN_STATUSES, Status
 from qms.visibility import (
+    any_of,
     department_scope_q,
     has_global_view,
     is_active_user,
@@ -41,8 +42,15 @@ def nonconformity_visibility_q(user) -> Q | None:
         return Q(restricted=False) | mine
     from nonconformities.models import Action
 
-    owns_an_action = Exists(Action.objects.filter(nonconformity=OuterRef("pk"), owner=user))
-    return (Q(restricted=False) & department_scope_q(user)) | mine | Q(owns_an_action)
+    owns_an_action = Q(pk__in=Action.objects.filter(owner=user).values("nonconformity_id"))
+    return any_of(
+        Nonconformity,
+        Q(restricted=False) & department_scope_q(user),
+        Q(reported_by=user),
+        Q(owner=user),
+        granted,
+        owns_an_action,
+    )
 
 
 def action_visibility_q(user) -> Q | None:
@@ -54,19 +62,29 @@ def action_visibility_q(user) -> Q | None:
         return None
     if role_slugs(user) == {"external_auditor"}:
         return Q(owner=user)
-    from nonconformities.models import Nonconformity
+    from nonconformities.models import Action, Nonconformity
 
     # On the action's own columns, the nonconformities' part as sets of ids: joined, the
     # rule left PostgreSQL guessing 15,000 of 30,000 actions where a clerk sees 400, and
     # it counted them by joining both tables whole (29 ms).
     ncs = Nonconformity.objects.values("pk")
-    not_restricted = ~Q(nonconformity__in=ncs.filter(restricted=True))
-    mine = Q(owner=user) | Q(created_by=user) | Q(nonconformity__in=ncs.filter(owner=user))
     if has_global_view(user, "nonconformities.view_all_nonconformities"):
+        not_restricted = ~Q(nonconformity__in=ncs.filter(restricted=True))
+        mine = Q(owner=user) | Q(created_by=user) | Q(nonconformity__in=ncs.filter(owner=user))
         return not_restricted | mine
+    # within its arm of the union, the join reads only the department's actions' own
+    # nonconformities
+    not_restricted = Q(nonconformity__isnull=True) | Q(nonconformity__restricted=False)
     # An action is seen by whoever sees its nonconformity.
     visible_ncs = ncs.filter(nonconformity_visibility_q(user))
-    return (not_restricted & department_scope_q(user)) | mine | Q(nonconformity__in=visible_ncs)
+    return any_of(
+        Action,
+        not_restricted & department_scope_q(user),
+        Q(owner=user),
+        Q(created_by=user),
+        Q(nonconformity__in=ncs.filter(owner=user)),
+        Q(nonconformity__in=visible_ncs),
+    )
 
 
 def nonconformities_for_list(user):
