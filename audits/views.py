@@ -51,7 +51,7 @@ from qms.views.generic import (
     posted_int,
     render_detail_again,
 )
-from qms.visibility import get_visible_or_404
+from qms.visibility import get_visible_or_404, with_openable
 
 
 class AuditListView(ObjectListView):
@@ -160,9 +160,8 @@ class AuditDetailView(PortalPermissionMixin, DetailView):
         # the linked rows bring only what the list shows of them (a nonconformity or an
         # action is a wide row; the finding itself is read whole for its correction form)
         findings = list(
-            audit.findings.select_related(
-                "clause", "department", "nonconformity", "action", "withdrawn_by"
-            )
+            with_openable(audit.findings, self.request.user, "nonconformity", "action")
+            .select_related("clause", "department", "nonconformity", "action", "withdrawn_by")
             .only(
                 *(field.name for field in Finding._meta.concrete_fields),
                 "clause__number",
@@ -556,7 +555,10 @@ class ProgrammeDetailView(PortalPermissionMixin, DetailView):
             planned=Count("audits", filter=Q(audits__programme=programme), distinct=True)
         ).order_by("position")
         context.update(
-            audits=programme.audits.select_related("lead_auditor").order_by("start_date"),
+            audits=with_openable(
+                programme.audits.select_related("lead_auditor").order_by("start_date"),
+                self.request.user,
+            ),
             coverage=rows,
             clauses=clauses,
             colours=AUDIT_COLOURS,

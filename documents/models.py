@@ -72,15 +72,16 @@ class DocumentTypeSetting(models.Model):
 
 class ExternalDocumentQuerySet(VisibleQuerySet):
     def visible_to(self, user):
-        from qms.visibility import is_active_user, role_slugs
+        return self if external_documents_open_to(user) else self.none()
 
-        if not is_active_user(user):
-            return self.none()
-        # Laws, decrees and standards are public texts that every civil servant may read;
-        # external auditors see what their audits reference.
-        if role_slugs(user) == {"external_auditor"}:
-            return self.none()
-        return self
+
+def external_documents_open_to(user) -> bool:
+    """Laws, decrees and standards are public texts that every civil servant may read; an
+    external auditor reads the agency's documents they were granted, not its register of
+    external ones (pages name the laws to them without linking them)."""
+    from qms.visibility import is_active_user, role_slugs
+
+    return is_active_user(user) and role_slugs(user) != {"external_auditor"}
 
 
 class ExternalDocument(models.Model):

@@ -45,6 +45,7 @@ from documents.models import (
     DocumentTypeSetting,
     ExternalDocument,
     Revision,
+    external_documents_open_to,
 )
 from documents.workflows import REVISION_FLOW
 from qms import exports
@@ -258,6 +259,7 @@ class DocumentDetailView(PortalPermissionMixin, DetailView):
             None,
         )
         context.update(
+            laws_openable=external_documents_open_to(self.request.user),
             describes=selectors.described_by(document),
             open_revision=open_revision,
             revisions=revisions,

@@ -53,7 +53,7 @@ from qms.views.generic import (
     add_service_errors,
     errors_to_messages,
 )
-from qms.visibility import get_visible_or_404
+from qms.visibility import get_visible_or_404, with_openable
 
 NC_COLUMNS = [
     exports.Column(gettext_lazy("Number"), lambda n: n.number),
@@ -249,16 +249,17 @@ class NonconformityDetailView(PortalPermissionMixin, DetailView):
     context_object_name = "nc"
 
     def get_object(self, queryset=None):
+        rows = Nonconformity.objects.select_related(
+            "department",
+            "owner",
+            "reported_by",
+            "triaged_by",
+            "correction_by",
+            "procedure",
+            "duplicate_of",
+        )
         return get_visible_or_404(
-            Nonconformity.objects.select_related(
-                "department",
-                "owner",
-                "reported_by",
-                "triaged_by",
-                "correction_by",
-                "procedure",
-                "duplicate_of",
-            ),
+            with_openable(rows, self.request.user, "duplicate_of"),
             self.request.user,
             pk=self.kwargs["pk"],
         )

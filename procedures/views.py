@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import DetailView, TemplateView
 
+from documents.models import Document, external_documents_open_to
 from procedures import importing, selectors, services
 from procedures.choices import PROCESS_COLOURS, STATUS_COLOURS, ProcedureStatus
 from procedures.filters import ProcedureFilter, ProcessFilter
@@ -100,6 +101,7 @@ class ProcedureDetailView(PortalPermissionMixin, DetailView):
         steps = list(procedure.steps.all())
         user = self.request.user
         context.update(
+            laws_openable=external_documents_open_to(user),
             colours=STATUS_COLOURS,
             steps=steps,
             steps_days=short_number(sum((step.allowance_days for step in steps), 0)),
@@ -365,7 +367,11 @@ class ProcessDetailView(PortalPermissionMixin, DetailView):
             Process.objects.select_related("department", "owner").prefetch_related(
                 "hands_over_to",
                 "receives_from",
-                "documents",
+                # only what the reader may open: a restricted document's title is not theirs
+                Prefetch(
+                    "documents",
+                    queryset=Document.objects.visible_to(self.request.user).order_by("code"),
+                ),
                 "indicators",
                 Prefetch(
                     "procedures",

@@ -339,6 +339,23 @@ def department_scope_q(user, field: str = "department") -> Q:
     return Q(**{f"{field}__in" if field else "pk__in": scope_department_ids(user)})
 
 
+def with_openable(rows: models.QuerySet, user, *links: str) -> models.QuerySet:
+    """``rows``, each with ``openable``: whether ``user`` may open its page — a page shows
+    a link to it, or only its name (a link would answer "Page not found"); with ``links``
+    (foreign keys), ``<link>_openable`` for the row each one names. In the same query: the
+    visibility rules as subqueries."""
+    from django.db.models import Exists, OuterRef
+
+    marks = {}
+    for link in links or ("",):
+        model = rows.model._meta.get_field(link).related_model if link else rows.model
+        visible = model._default_manager.visible_to(user)
+        marks[f"{link}_openable" if link else "openable"] = Exists(
+            visible.filter(pk=OuterRef(link or "pk"))
+        )
+    return rows.annotate(**marks)
+
+
 def any_of(model: type[models.Model], *arms: Q) -> Q:
     """Q matching rows of ``model`` that match any of ``arms``, as the union of each arm's ids.
 

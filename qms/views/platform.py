@@ -44,7 +44,7 @@ from qms.mytasks import tasks_for
 from qms.pagination import CappedPaginator
 from qms.roles import role_name
 from qms.views.generic import ObjectListView, PortalPermissionMixin, add_service_errors
-from qms.visibility import VisibleObjectMixin, granted_departments
+from qms.visibility import VisibleObjectMixin, granted_departments, with_openable
 
 # --- Home, profile, language --------------------------------------------------------
 
@@ -399,7 +399,9 @@ class DepartmentDetailView(PortalPermissionMixin, VisibleObjectMixin, DetailView
     template_name = "qms/department_detail.html"
 
     def get_queryset(self):
-        return super().get_queryset().select_related("parent", "head")
+        # a unit's parent lies outside the scope of its own staff: named, not linked
+        rows = super().get_queryset().select_related("parent", "head")
+        return with_openable(rows, self.request.user, "parent")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

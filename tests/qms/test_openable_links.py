@@ -1,0 +1,88 @@
+"""A page links only what its reader may open; the rest it names (found by crawling every
+page of the demo agency as each of its people: 120 links answered "Page not found")."""
+
+import pytest
+
+from audits.models import Audit, AuditProgramme
+from documents import services as document_services
+from documents.choices import Confidentiality, DocumentType
+from documents.models import Document, ExternalDocument
+from procedures import services as procedure_services
+from tests.audits.conftest import plan
+from tests.factories import UserFactory
+from tests.procedures.conftest import make_procedure, make_process
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_units_staff_see_its_parent_named_not_linked(client, org):
+    clerk = UserFactory(department=org["a1"], roles=["staff"])
+    client.force_login(clerk)
+    html = client.get(f"/departments/{org['a1'].pk}/").content.decode()
+    assert org["a"].name in html
+    assert f'href="/departments/{org["a"].pk}/"' not in html
+    assert client.get(f"/departments/{org['a'].pk}/").status_code == 404
+    head = UserFactory(department=org["a"], roles=["staff"])  # A's scope holds A1
+    client.force_login(head)
+    assert f'href="/departments/{org["a"].pk}/"' in client.get(
+        f"/departments/{org['a1'].pk}/"
+    ).content.decode()
+
+
+def test_the_programme_links_only_the_audits_its_reader_may_open(client, role_users, org):
+    crew = {
+        "manager": role_users["qms_manager"],
+        "lead": UserFactory(username="lead", department=org["b"], roles=["internal_auditor"]),
+        "member": UserFactory(username="member", department=org["b"], roles=["internal_auditor"]),
+    }
+    programme = AuditProgramme.objects.create(year=2026)
+    audit = plan(crew, org, programme=programme)
+    outsider = UserFactory(department=org["b"], roles=["staff"])  # B is not audited
+    assert not Audit.objects.visible_to(outsider).filter(pk=audit.pk).exists()
+    client.force_login(outsider)
+    html = client.get(f"/audits/programmes/{programme.pk}/").content.decode()
+    assert audit.reference in html and audit.get_absolute_url() not in html
+    client.force_login(crew["lead"])
+    html = client.get(f"/audits/programmes/{programme.pk}/").content.decode()
+    assert f'href="{audit.get_absolute_url()}"' in html
+
+
+def test_a_process_lists_only_the_documents_its_reader_may_open(client, role_users, org):
+    manager = role_users["qms_manager"]
+    restricted = document_services.document_register(
+        actor=role_users["document_controller"],
+        document=Document(
+            title="Quy chế chấm điểm thi đua nội bộ",
+            document_type=DocumentType.POLICY,
+            department=org["a"],
+            owner=manager,
+            confidentiality=Confidentiality.RESTRICTED,
+        ),
+    )
+    process = make_process(manager, org)
+    procedure_services.process_save(
+        actor=manager, process=process, version=process.version, documents=[restricted]
+    )
+    client.force_login(UserFactory(department=org["b"], roles=["staff"]))
+    html = client.get(process.get_absolute_url()).content.decode()
+    assert "thi đua" not in html and restricted.code not in html
+    client.force_login(manager)
+    assert restricted.get_absolute_url() in client.get(process.get_absolute_url()).content.decode()
+
+
+def test_an_external_auditor_sees_the_legal_basis_named(client, role_users, org):
+    law = ExternalDocument.objects.create(
+        kind="decree", number="61/2018/NĐ-CP", title="Một cửa", issuing_body="Chính phủ"
+    )
+    manager = role_users["qms_manager"]
+    procedure = make_procedure(manager, org)
+    procedure.legal_basis.add(law)
+    client.force_login(manager)
+    assert law.get_absolute_url() in client.get(procedure.get_absolute_url()).content.decode()
+    auditor = role_users["external_auditor"]
+    client.force_login(auditor)
+    response = client.get(procedure.get_absolute_url())
+    if response.status_code == 200:
+        html = response.content.decode()
+        assert "61/2018/NĐ-CP" in html and law.get_absolute_url() not in html
+    assert client.get(law.get_absolute_url()).status_code == 404
