@@ -80,6 +80,32 @@ def document_visibility_q(user) -> Q | None:
     )
 
 
+def openable_documents(user, documents: list) -> set[int]:
+    """The ids of ``documents`` (read with their status and confidentiality) whose pages
+    ``user`` may open. An effective, unrestricted document is every civil servant's
+    (``document_visibility_q``'s first rule): only the others are asked of the database,
+    and most lists hold none."""
+    from documents.models import Document
+
+    if not documents:
+        return set()
+    if document_visibility_q(user) is None:  # the register's controllers see them all
+        return {d.pk for d in documents}
+    everyone = not _is_external_auditor(user) and is_active_user(user)
+    openable = {
+        d.pk
+        for d in documents
+        if everyone
+        and d.status == DocumentStatus.EFFECTIVE
+        and d.confidentiality != Confidentiality.RESTRICTED
+    }
+    others = [d.pk for d in documents if d.pk not in openable]
+    if others:
+        visible = Document.objects.visible_to(user).filter(pk__in=others)
+        openable.update(visible.values_list("pk", flat=True))
+    return openable
+
+
 def revision_visibility_q(user) -> Q | None:
     """A Q over Revision (the document's visibility included)."""
     from documents.models import ApprovalStep, Document

@@ -52,7 +52,7 @@ def procedure_for_page(queryset: QuerySet) -> QuerySet:
 # What the procedure's page shows of its legal basis and of its documents.
 _PAGE_LISTS: dict[str, tuple[str, ...]] = {
     "legal_basis": ("number", "title", "legal_status"),
-    "documents": ("code", "title"),
+    "documents": ("code", "title", "status", "confidentiality"),
 }
 
 

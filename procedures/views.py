@@ -12,6 +12,7 @@ from django.views import View
 from django.views.generic import DetailView, TemplateView
 
 from documents.models import Document, external_documents_open_to
+from documents.selectors import openable_documents
 from procedures import importing, selectors, services
 from procedures.choices import PROCESS_COLOURS, STATUS_COLOURS, ProcedureStatus
 from procedures.filters import ProcedureFilter, ProcessFilter
@@ -97,11 +98,14 @@ class ProcedureDetailView(PortalPermissionMixin, DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         procedure = self.object
-        selectors.procedure_lists(procedure)
+        lists = selectors.procedure_lists(procedure)
         steps = list(procedure.steps.all())
         user = self.request.user
+        openable = openable_documents(user, lists["documents"])
         context.update(
             laws_openable=external_documents_open_to(user),
+            # only what the reader may open: a restricted document's title is not theirs
+            documents=[d for d in lists["documents"] if d.pk in openable],
             colours=STATUS_COLOURS,
             steps=steps,
             steps_days=short_number(sum((step.allowance_days for step in steps), 0)),

@@ -24,9 +24,10 @@ def test_a_units_staff_see_its_parent_named_not_linked(client, org):
     assert client.get(f"/departments/{org['a'].pk}/").status_code == 404
     head = UserFactory(department=org["a"], roles=["staff"])  # A's scope holds A1
     client.force_login(head)
-    assert f'href="/departments/{org["a"].pk}/"' in client.get(
-        f"/departments/{org['a1'].pk}/"
-    ).content.decode()
+    assert (
+        f'href="/departments/{org["a"].pk}/"'
+        in client.get(f"/departments/{org['a1'].pk}/").content.decode()
+    )
 
 
 def test_the_programme_links_only_the_audits_its_reader_may_open(client, role_users, org):
@@ -86,3 +87,26 @@ def test_an_external_auditor_sees_the_legal_basis_named(client, role_users, org)
         html = response.content.decode()
         assert "61/2018/NĐ-CP" in html and law.get_absolute_url() not in html
     assert client.get(law.get_absolute_url()).status_code == 404
+
+
+def test_a_procedure_lists_only_the_documents_its_reader_may_open(client, role_users, org):
+    manager = role_users["qms_manager"]
+    procedure = make_procedure(manager, org)
+    restricted = document_services.document_register(
+        actor=role_users["document_controller"],
+        document=Document(
+            title="Quy chế chấm điểm thi đua nội bộ",
+            document_type=DocumentType.POLICY,
+            department=org["a"],
+            owner=manager,
+            confidentiality=Confidentiality.RESTRICTED,
+        ),
+    )
+    procedure.documents.add(restricted)
+    client.force_login(UserFactory(department=org["b"], roles=["staff"]))
+    html = client.get(procedure.get_absolute_url()).content.decode()
+    assert "thi đua" not in html and restricted.code not in html
+    client.force_login(manager)
+    assert (
+        restricted.get_absolute_url() in client.get(procedure.get_absolute_url()).content.decode()
+    )
