@@ -51,7 +51,7 @@ from qms.views.generic import (
     posted_int,
     render_detail_again,
 )
-from qms.visibility import get_visible_or_404, with_openable
+from qms.visibility import get_visible_or_404, mark_openable
 
 
 class AuditListView(ObjectListView):
@@ -160,8 +160,9 @@ class AuditDetailView(PortalPermissionMixin, DetailView):
         # the linked rows bring only what the list shows of them (a nonconformity or an
         # action is a wide row; the finding itself is read whole for its correction form)
         findings = list(
-            with_openable(audit.findings, self.request.user, "nonconformity", "action")
-            .select_related("clause", "department", "nonconformity", "action", "withdrawn_by")
+            audit.findings.select_related(
+                "clause", "department", "nonconformity", "action", "withdrawn_by"
+            )
             .only(
                 *(field.name for field in Finding._meta.concrete_fields),
                 "clause__number",
@@ -176,6 +177,7 @@ class AuditDetailView(PortalPermissionMixin, DetailView):
             )
             .order_by("number")
         )
+        mark_openable(findings, user, "nonconformity", "action")
         can_fill = is_auditor and audit.status == AuditStatus.IN_PROGRESS
         can_manage_access = user.has_perm("audits.manage_audits")
         # one finding at a time is corrected (?edit=<id>), so the page renders one form
@@ -554,11 +556,10 @@ class ProgrammeDetailView(PortalPermissionMixin, DetailView):
         clauses = IsoClause.objects.annotate(
             planned=Count("audits", filter=Q(audits__programme=programme), distinct=True)
         ).order_by("position")
+        audits = list(programme.audits.select_related("lead_auditor").order_by("start_date"))
+        mark_openable(audits, self.request.user)
         context.update(
-            audits=with_openable(
-                programme.audits.select_related("lead_auditor").order_by("start_date"),
-                self.request.user,
-            ),
+            audits=audits,
             coverage=rows,
             clauses=clauses,
             colours=AUDIT_COLOURS,

@@ -68,13 +68,12 @@ def action_visibility_q(user) -> Q | None:
     # rule left PostgreSQL guessing 15,000 of 30,000 actions where a clerk sees 400, and
     # it counted them by joining both tables whole (29 ms).
     ncs = Nonconformity.objects.values("pk")
-    if has_global_view(user, "nonconformities.view_all_nonconformities"):
-        not_restricted = ~Q(nonconformity__in=ncs.filter(restricted=True))
-        mine = Q(owner=user) | Q(created_by=user) | Q(nonconformity__in=ncs.filter(owner=user))
-        return not_restricted | mine
-    # within its arm of the union, the join reads only the department's actions' own
-    # nonconformities
+    # joined: an auditor sees nearly every action, and a page of them, or one action named
+    # on an audit's page, reads its own nonconformity (as a set of the restricted ones,
+    # PostgreSQL collected every visible action to answer for one)
     not_restricted = Q(nonconformity__isnull=True) | Q(nonconformity__restricted=False)
+    if has_global_view(user, "nonconformities.view_all_nonconformities"):
+        return not_restricted | Q(owner=user) | Q(created_by=user) | Q(nonconformity__owner=user)
     # An action is seen by whoever sees its nonconformity.
     visible_ncs = ncs.filter(nonconformity_visibility_q(user))
     return any_of(

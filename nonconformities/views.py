@@ -53,7 +53,7 @@ from qms.views.generic import (
     add_service_errors,
     errors_to_messages,
 )
-from qms.visibility import get_visible_or_404, with_openable
+from qms.visibility import get_visible_or_404, mark_openable
 
 NC_COLUMNS = [
     exports.Column(gettext_lazy("Number"), lambda n: n.number),
@@ -258,11 +258,9 @@ class NonconformityDetailView(PortalPermissionMixin, DetailView):
             "procedure",
             "duplicate_of",
         )
-        return get_visible_or_404(
-            with_openable(rows, self.request.user, "duplicate_of"),
-            self.request.user,
-            pk=self.kwargs["pk"],
-        )
+        nc = get_visible_or_404(rows, self.request.user, pk=self.kwargs["pk"])
+        mark_openable([nc], self.request.user, "duplicate_of")
+        return nc
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -339,21 +339,30 @@ def department_scope_q(user, field: str = "department") -> Q:
     return Q(**{f"{field}__in" if field else "pk__in": scope_department_ids(user)})
 
 
-def with_openable(rows: models.QuerySet, user, *links: str) -> models.QuerySet:
-    """``rows``, each with ``openable``: whether ``user`` may open its page — a page shows
-    a link to it, or only its name (a link would answer "Page not found"); with ``links``
-    (foreign keys), ``<link>_openable`` for the row each one names. In the same query: the
-    visibility rules as subqueries."""
-    from django.db.models import Exists, OuterRef
+def mark_openable(rows, user, *links: str) -> None:
+    """Mark each of ``rows`` (model instances) ``openable``: whether ``user`` may open its
+    page — a page links it, or only names it (a link would answer "Page not found"); with
+    ``links`` (foreign keys), ``<link>_openable`` for the object each one names.
 
-    marks = {}
+    Asked after the rows are read, and only of what they name: one query per kind of
+    object linked, none when nothing is linked or the reader sees every object of the
+    kind. (As subqueries of the rows' own query, compiling them cost the audit's page 4 ms
+    for findings that mostly link nothing.)
+    """
+    rows = list(rows)
     for link in links or ("",):
-        model = rows.model._meta.get_field(link).related_model if link else rows.model
-        visible = model._default_manager.visible_to(user)
-        marks[f"{link}_openable" if link else "openable"] = Exists(
-            visible.filter(pk=OuterRef(link or "pk"))
-        )
-    return rows.annotate(**marks)
+        attribute = f"{link}_openable" if link else "openable"
+        ids = {getattr(row, f"{link}_id" if link else "pk") for row in rows} - {None}
+        openable: set = set()
+        if ids:
+            model = type(rows[0])._meta.get_field(link).related_model if link else type(rows[0])
+            visible = model._default_manager.visible_to(user)
+            if visible.query.where:
+                openable = set(visible.filter(pk__in=ids).values_list("pk", flat=True))
+            else:
+                openable = ids
+        for row in rows:
+            setattr(row, attribute, getattr(row, f"{link}_id" if link else "pk") in openable)
 
 
 def any_of(model: type[models.Model], *arms: Q) -> Q:

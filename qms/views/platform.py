@@ -44,7 +44,7 @@ from qms.mytasks import tasks_for
 from qms.pagination import CappedPaginator
 from qms.roles import role_name
 from qms.views.generic import ObjectListView, PortalPermissionMixin, add_service_errors
-from qms.visibility import VisibleObjectMixin, granted_departments, with_openable
+from qms.visibility import VisibleObjectMixin, granted_departments, mark_openable
 
 # --- Home, profile, language --------------------------------------------------------
 
@@ -399,13 +399,13 @@ class DepartmentDetailView(PortalPermissionMixin, VisibleObjectMixin, DetailView
     template_name = "qms/department_detail.html"
 
     def get_queryset(self):
-        # a unit's parent lies outside the scope of its own staff: named, not linked
-        rows = super().get_queryset().select_related("parent", "head")
-        return with_openable(rows, self.request.user, "parent")
+        return super().get_queryset().select_related("parent", "head")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         department = self.object
+        # a unit's parent lies outside the scope of its own staff: named, not linked
+        mark_openable([department], self.request.user, "parent")
         user = self.request.user
         context.update(
             children=Department.objects.visible_to(user)
