@@ -15,6 +15,19 @@ from tests.procedures.conftest import make_procedure, make_process
 pytestmark = pytest.mark.django_db
 
 
+def _restricted_document(role_users, org) -> Document:
+    return document_services.document_register(
+        actor=role_users["document_controller"],
+        document=Document(
+            title="Quy chế chấm điểm thi đua nội bộ",
+            document_type=DocumentType.POLICY,
+            department=org["a"],
+            owner=role_users["qms_manager"],
+            confidentiality=Confidentiality.RESTRICTED,
+        ),
+    )
+
+
 def test_a_units_staff_see_its_parent_named_not_linked(client, org):
     clerk = UserFactory(department=org["a1"], roles=["staff"])
     client.force_login(clerk)
@@ -50,16 +63,7 @@ def test_the_programme_links_only_the_audits_its_reader_may_open(client, role_us
 
 def test_a_process_lists_only_the_documents_its_reader_may_open(client, role_users, org):
     manager = role_users["qms_manager"]
-    restricted = document_services.document_register(
-        actor=role_users["document_controller"],
-        document=Document(
-            title="Quy chế chấm điểm thi đua nội bộ",
-            document_type=DocumentType.POLICY,
-            department=org["a"],
-            owner=manager,
-            confidentiality=Confidentiality.RESTRICTED,
-        ),
-    )
+    restricted = _restricted_document(role_users, org)
     process = make_process(manager, org)
     procedure_services.process_save(
         actor=manager, process=process, version=process.version, documents=[restricted]
@@ -92,16 +96,7 @@ def test_an_external_auditor_sees_the_legal_basis_named(client, role_users, org)
 def test_a_procedure_lists_only_the_documents_its_reader_may_open(client, role_users, org):
     manager = role_users["qms_manager"]
     procedure = make_procedure(manager, org)
-    restricted = document_services.document_register(
-        actor=role_users["document_controller"],
-        document=Document(
-            title="Quy chế chấm điểm thi đua nội bộ",
-            document_type=DocumentType.POLICY,
-            department=org["a"],
-            owner=manager,
-            confidentiality=Confidentiality.RESTRICTED,
-        ),
-    )
+    restricted = _restricted_document(role_users, org)
     procedure.documents.add(restricted)
     client.force_login(UserFactory(department=org["b"], roles=["staff"]))
     html = client.get(procedure.get_absolute_url()).content.decode()
