@@ -18,11 +18,11 @@ from django.utils import timezone
 
 from nonconformities.choices import OPEN_ACTION_STATUSES, OPEN_STATUSES, Status
 from qms.visibility import (
-    any_of,
     department_scope_q,
     has_global_view,
     ids_of_any,
     is_active_user,
+    kept_rule,
     object_grant_q,
     role_slugs,
 )
@@ -35,19 +35,19 @@ def nonconformity_visibility_q(user) -> Q | None:
         return Q(pk__in=[])
     if has_global_view(user, "nonconformities.manage_nonconformities"):
         return None
-    granted = object_grant_q(user, "nonconformities.view_nonconformity", Nonconformity)
     if role_slugs(user) == {"external_auditor"}:
-        return granted
-    mine = Q(reported_by=user) | Q(owner=user) | granted
+        return object_grant_q(user, "nonconformities.view_nonconformity", Nonconformity)
     if has_global_view(user, "nonconformities.view_all_nonconformities"):
-        return Q(restricted=False) | mine
-    return Q(pk__in=_visible_nonconformity_ids(user, granted))
+        granted = object_grant_q(user, "nonconformities.view_nonconformity", Nonconformity)
+        return Q(restricted=False) | Q(reported_by=user) | Q(owner=user) | granted
+    return kept_rule(user, "nonconformities", lambda: _visible_nonconformity_ids(user))
 
 
-def _visible_nonconformity_ids(user, granted: Q):
+def _visible_nonconformity_ids(user):
     """The ids of a clerk's nonconformities, as a union of indexed sets (``ids_of_any``)."""
     from nonconformities.models import Action, Nonconformity
 
+    granted = object_grant_q(user, "nonconformities.view_nonconformity", Nonconformity)
     owns_an_action = Q(pk__in=Action.objects.filter(owner=user).values("nonconformity_id"))
     return ids_of_any(
         Nonconformity,
@@ -68,7 +68,7 @@ def action_visibility_q(user) -> Q | None:
         return None
     if role_slugs(user) == {"external_auditor"}:
         return Q(owner=user)
-    from nonconformities.models import Action, Nonconformity
+    from nonconformities.models import Action
 
     # A union of indexed sets (``any_of``): ORed and joined, the rule left PostgreSQL
     # guessing 15,000 of 30,000 actions where a clerk sees 400, and it counted them by
@@ -80,13 +80,16 @@ def action_visibility_q(user) -> Q | None:
     if has_global_view(user, "nonconformities.view_all_nonconformities"):
         return not_restricted | Q(owner=user) | Q(created_by=user) | Q(nonconformity__owner=user)
     # An action is seen by whoever sees its nonconformity (its owner among them).
-    granted = object_grant_q(user, "nonconformities.view_nonconformity", Nonconformity)
-    return any_of(
-        Action,
-        not_restricted & department_scope_q(user),
-        Q(owner=user),
-        Q(created_by=user),
-        Q(nonconformity__in=_visible_nonconformity_ids(user, granted)),
+    return kept_rule(
+        user,
+        "actions",
+        lambda: ids_of_any(
+            Action,
+            not_restricted & department_scope_q(user),
+            Q(owner=user),
+            Q(created_by=user),
+            Q(nonconformity__in=_visible_nonconformity_ids(user)),
+        ),
     )
 
 

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, TypeVar
 from uuid import uuid4
 
 from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet
 from django.db import models, transaction
 from django.db.models import Q
 from django.db.models.functions import Cast
@@ -384,6 +385,33 @@ def ids_of_any(model: type[models.Model], *arms: Q) -> models.QuerySet:
     if not ids:
         return model._base_manager.none().values("pk")
     return ids[0].union(*ids[1:]) if len(ids) > 1 else ids[0]
+
+
+def kept_rule(user, name: str, ids: Callable[[], models.QuerySet]) -> Q:
+    """``Q(pk__in=<the ids the queryset ids() selects>)``, its SQL built and compiled once
+    per user and access, and kept with their access (``kept_access``).
+
+    For rules written as unions (``ids_of_any``): building a clerk's rule for actions (ten
+    subqueries) and compiling it took 2.2 and 1.4 ms, and a list compiles it twice (its
+    count and its page). The SQL holds only what the access stamp covers — the user, their
+    department ids, the tables of guardian's grants (not the grants themselves) — so it
+    stays right until their access changes.
+    """
+    from django.db import router
+    from django.db.models.expressions import RawSQL
+
+    def compile_ids() -> tuple[str, tuple] | None:
+        rows = ids()
+        try:
+            sql, params = rows.query.get_compiler(router.db_for_read(rows.model)).as_sql()
+        except EmptyResultSet:  # every arm matches nothing (no department, no grant…)
+            return None
+        return sql, tuple(params)
+
+    compiled = kept_access(user, f"rule:{name}", compile_ids)
+    if compiled is None:
+        return Q(pk__in=[])
+    return Q(pk__in=RawSQL(*compiled))  # noqa: S611 - SQL Django compiled, with its parameters
 
 
 def _scope_paths_q(user) -> Q:

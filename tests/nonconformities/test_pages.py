@@ -299,3 +299,40 @@ def test_the_board_shows_each_columns_newest_cards_and_its_count(crew, org):
     assert 'data-testid="count-reported">14<' in reported and "All 14 in the list" in reported
     triaged_column = page.split('id="col-triaged"')[1].split("</section>")[0]
     assert triaged_column.count("<strong>") == 2 and "All 2" not in triaged_column
+
+
+def test_a_clerks_kept_rule_shows_new_rows_grants_and_moves_at_once(client, crew, org, role_users):
+    """A clerk's rule is compiled once per access and kept (``kept_rule``): its SQL names
+    their department and the grant tables, so new rows, new grants and a move all show at
+    the next page, and the rule is not built again meanwhile."""
+    from qms.services import user_save
+
+    clerk = crew["other"]  # staff of B
+    client.force_login(clerk)
+
+    def listed() -> set[str]:
+        return {nc.title for nc in client.get("/nonconformities/").context["page_obj"]}
+
+    assert listed() == set()
+    report(crew, org, title="Phòng B trả hồ sơ trễ", department=org["b"])
+    in_a = report(crew, org, title="Phòng A trả hồ sơ trễ")
+    assert listed() == {"Phòng B trả hồ sơ trễ"}  # a new row of their department
+    assign_perm("nonconformities.view_nonconformity", clerk, in_a)
+    assert listed() == {"Phòng B trả hồ sơ trễ", "Phòng A trả hồ sơ trễ"}  # a new grant
+    from unittest import mock
+
+    from nonconformities import selectors
+
+    with mock.patch.object(
+        selectors, "_visible_nonconformity_ids", wraps=selectors._visible_nonconformity_ids
+    ) as built:
+        listed()
+        listed()
+    assert built.call_count == 0  # kept since the first page
+    # moved to A1 (below A): their department's rows are A1's now, the grant stays
+    clerk.department = org["a1"]
+    user_save(actor=role_users["administrator"], user=clerk, roles=["staff"])
+    assert listed() == {"Phòng A trả hồ sơ trễ"}
+    report(crew, org, title="Tổ A1 trả hồ sơ trễ", department=org["a1"])
+    assert listed() == {"Phòng A trả hồ sơ trễ", "Tổ A1 trả hồ sơ trễ"}
+    assert client.get("/nonconformities/actions/").status_code == 200
