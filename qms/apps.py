@@ -9,9 +9,13 @@ def _sync_roles_after_migrate(sender, **kwargs) -> None:
     from django.apps import apps
 
     from qms.roles import sync_roles
+    from qms.visibility import access_changed
 
     if sender.label == list(apps.get_app_configs())[-1].label:
         sync_roles()
+        # what is kept of each user's access (their rules' compiled SQL among it) may name
+        # columns a migration changed: computed again at each user's next page
+        access_changed()
 
 
 # The portal's own apps (their models' choice labels are shown quickly: qms/displays.py).
