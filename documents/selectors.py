@@ -56,7 +56,7 @@ def document_visibility_q(user) -> Q | None:
 
     if not is_active_user(user):
         return Q(pk__in=[])
-    if has_global_view(user, "documents.view_restricted"):
+    if sees_every_document(user):
         return None
     granted = object_grant_q(user, "documents.view_document", Document)
     if _is_external_auditor(user) and not has_global_view(user, "documents.view_all_documents"):
@@ -80,6 +80,11 @@ def document_visibility_q(user) -> Q | None:
     )
 
 
+def sees_every_document(user) -> bool:
+    """The register's controllers (and auditors of restricted documents) see them all."""
+    return has_global_view(user, "documents.view_restricted")
+
+
 def openable_documents(user, documents: list) -> set[int]:
     """The ids of ``documents`` (read with their status and confidentiality) whose pages
     ``user`` may open. An effective, unrestricted document is every civil servant's
@@ -89,7 +94,7 @@ def openable_documents(user, documents: list) -> set[int]:
 
     if not documents:
         return set()
-    if document_visibility_q(user) is None:  # the register's controllers see them all
+    if sees_every_document(user):
         return {d.pk for d in documents}
     everyone = not _is_external_auditor(user) and is_active_user(user)
     openable = {
