@@ -38,3 +38,27 @@ def plan(audit_crew, org, departments=("a",), team=("member",), **extra):
         team=[audit_crew[t] for t in team],
         clauses=list(IsoClause.objects.filter(number__in=["7.5", "8.5"])),
     )
+
+
+def start(audit_crew, audit):
+    """The planned audit with its checklist, prepared and in progress."""
+    services.checklist_generate(actor=audit_crew["lead"], audit=audit)
+    audit = services.audit_move(actor=audit_crew["lead"], audit=audit, move="prepare")
+    return services.audit_move(actor=audit_crew["lead"], audit=audit, move="start")
+
+
+def add_ofi(actor, audit, department, statement="Có thể số hóa sổ theo dõi"):
+    """An opportunity for improvement found in ``department``."""
+    from audits.models import Finding
+
+    return services.finding_add(
+        actor=actor,
+        finding=Finding(
+            audit=audit,
+            kind="ofi",
+            department=department,
+            requirement="-",
+            evidence="-",
+            statement=statement,
+        ),
+    )

@@ -8,7 +8,7 @@ from audits import services
 from audits.models import Audit, AuditProgramme, ChecklistItem, Finding
 from nonconformities.models import Nonconformity
 from qms.models import Attachment, IsoClause, SecurityEvent, Signature
-from tests.audits.conftest import TODAY, plan
+from tests.audits.conftest import TODAY, add_ofi, plan, start
 from tests.factories import PASSWORD, UserFactory
 from tests.permission_matrix import Case, check_list_detail_agree, check_matrix
 from tests.querycount import page_queries
@@ -464,21 +464,8 @@ def test_the_activity_page_opens_each_entry_on_its_own_page(client, audit_crew, 
 
     from qms.attachments import attachment_store
 
-    audit = plan(audit_crew, org)
-    services.checklist_generate(actor=audit_crew["lead"], audit=audit)
-    audit = services.audit_move(actor=audit_crew["lead"], audit=audit, move="prepare")
-    audit = services.audit_move(actor=audit_crew["lead"], audit=audit, move="start")
-    finding = services.finding_add(
-        actor=audit_crew["member"],
-        finding=Finding(
-            audit=audit,
-            kind="ofi",
-            department=org["a"],
-            requirement="-",
-            evidence="-",
-            statement="Có thể số hóa sổ theo dõi",
-        ),
-    )
+    audit = start(audit_crew, plan(audit_crew, org))
+    finding = add_ofi(audit_crew["member"], audit, org["a"])
     attachment = attachment_store(
         parent=audit,
         upload=SimpleUploadedFile(

@@ -7,16 +7,14 @@ from audits import services
 from audits.models import AuditProgramme, Finding
 from nonconformities.models import Nonconformity
 from qms.models import Attachment, Signature
-from tests.audits.conftest import TODAY, plan
+from tests.audits.conftest import TODAY, add_ofi, plan, start
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
 
 
 def _run_to_confirmed(audit_crew, org, audit):
-    services.checklist_generate(actor=audit_crew["lead"], audit=audit)
-    audit = services.audit_move(actor=audit_crew["lead"], audit=audit, move="prepare")
-    audit = services.audit_move(actor=audit_crew["lead"], audit=audit, move="start")
+    audit = start(audit_crew, audit)
     item = audit.checklist.first()
     services.checklist_answer(
         actor=audit_crew["member"],
@@ -38,17 +36,7 @@ def _run_to_confirmed(audit_crew, org, audit):
             statement="Phiếu kiểm soát không được lưu",
         ),
     )
-    services.finding_add(
-        actor=audit_crew["lead"],
-        finding=Finding(
-            audit=audit,
-            kind="ofi",
-            department=org["a"],
-            requirement="-",
-            evidence="-",
-            statement="Có thể số hóa sổ theo dõi",
-        ),
-    )
+    add_ofi(audit_crew["lead"], audit, org["a"])
     return services.audit_move(actor=audit_crew["lead"], audit=audit, move="confirm")
 
 
