@@ -44,9 +44,8 @@ def document_metrics(period: dashboard.Period) -> dict[str, Counter]:
     ):
         result[row["document__department__path"]]["revisions_in_review"] += row["n"]
     for row in (
-        Acknowledgement.objects.filter(
-            acknowledged_at__isnull=True, revision__status=RevisionStatus.EFFECTIVE
-        )
+        Acknowledgement.objects.outstanding()
+        .filter(revision__status=RevisionStatus.EFFECTIVE)
         .values("user__department__path")
         .annotate(n=Count("pk"))
         .order_by()

@@ -105,9 +105,11 @@ class DocumentFilter(django_filters.FilterSet):
     def by_acknowledgement(self, queryset, name, value):
         from documents.models import Acknowledgement
 
-        outstanding = Acknowledgement.objects.filter(
-            acknowledged_at__isnull=True, revision__status=RevisionStatus.EFFECTIVE
-        ).values("revision__document_id")
+        outstanding = (
+            Acknowledgement.objects.outstanding()
+            .filter(revision__status=RevisionStatus.EFFECTIVE)
+            .values("revision__document_id")
+        )
         return queryset.filter(pk__in=outstanding)
 
 
@@ -132,5 +134,10 @@ class AcknowledgementFilter(forms.Form):
     state = forms.ChoiceField(
         label=_("Status"),
         required=False,
-        choices=[("", ALL), ("done", _("Acknowledged")), ("outstanding", _("Not yet"))],
+        choices=[
+            ("", ALL),
+            ("done", _("Acknowledged")),
+            ("outstanding", _("Not yet")),
+            ("withdrawn", _("Request withdrawn")),
+        ],
     )

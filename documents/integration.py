@@ -80,9 +80,8 @@ def document_tasks(user, today: date) -> list[mytasks.Task]:
             )
         )
     acks = (
-        Acknowledgement.objects.filter(
-            user=user, acknowledged_at__isnull=True, revision__status=RevisionStatus.EFFECTIVE
-        )
+        Acknowledgement.objects.outstanding()
+        .filter(user=user, revision__status=RevisionStatus.EFFECTIVE)
         .select_related("revision", "revision__document")
         .only("requested_at", "revision__number", "revision__document__code")
         .order_by("requested_at")[:50]
@@ -235,8 +234,8 @@ def approval_waiting(today: date) -> Iterator[reminders.Due]:
 def acknowledgement_outstanding(today: date) -> Iterator[reminders.Due]:
     """Not yet acknowledged after three days; again every week."""
     acks = (
-        Acknowledgement.objects.filter(
-            acknowledged_at__isnull=True,
+        Acknowledgement.objects.outstanding()
+        .filter(
             revision__status=RevisionStatus.EFFECTIVE,
             requested_at__date__lte=today - timedelta(days=3),
         )

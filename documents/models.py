@@ -456,6 +456,16 @@ class DistributionEntry(models.Model):
         return role_name(self.role)
 
 
+class AcknowledgementQuerySet(PortalQuerySet):
+    def asked(self) -> AcknowledgementQuerySet:
+        """Requests still standing: one withdrawn (its reader taken off the distribution
+        list before reading) stays as a record of having been asked, and asks nothing."""
+        return self.filter(withdrawn_at__isnull=True)
+
+    def outstanding(self) -> AcknowledgementQuerySet:
+        return self.asked().filter(acknowledged_at__isnull=True)
+
+
 class Acknowledgement(models.Model):
     """A person's "read and understood" of an effective revision (the record itself)."""
 
@@ -475,8 +485,9 @@ class Acknowledgement(models.Model):
     )
     requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
     acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
+    withdrawn_at = models.DateTimeField(_("request withdrawn at"), null=True, blank=True)
 
-    objects = PortalQuerySet.as_manager()
+    objects = AcknowledgementQuerySet.as_manager()
 
     class Meta:
         ordering = ["revision", "user"]

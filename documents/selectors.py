@@ -65,7 +65,9 @@ def document_visibility_q(user) -> Q | None:
     # Who is asked to read and acknowledge the effective revision may read it: the
     # distribution list of a restricted document names its readers.
     asked = Q(
-        effective_revision_id__in=Acknowledgement.objects.filter(user=user).values("revision_id")
+        effective_revision_id__in=Acknowledgement.objects.asked()
+        .filter(user=user)
+        .values("revision_id")
     )
     if has_global_view(user, "documents.view_all_documents"):
         return not_restricted | granted | Q(owner=user) | asked
@@ -189,11 +191,15 @@ def acknowledgement_summary(revision, user=None) -> dict:
 
     done = Q(acknowledged_at__isnull=False)
     mine = Q(user=user) if user is not None else Q(pk__in=[])
-    counts = Acknowledgement.objects.filter(revision=revision).aggregate(
-        total=Count("pk"),
-        done=Count("pk", filter=done),
-        mine=Count("pk", filter=mine),
-        mine_done=Count("pk", filter=mine & done),
+    counts = (
+        Acknowledgement.objects.asked()
+        .filter(revision=revision)
+        .aggregate(
+            total=Count("pk"),
+            done=Count("pk", filter=done),
+            mine=Count("pk", filter=mine),
+            mine_done=Count("pk", filter=mine & done),
+        )
     )
     counts["outstanding"] = counts["total"] - counts["done"]
     counts["asked_me"] = bool(counts["mine"])

@@ -675,16 +675,21 @@ def distribution_recipients(document: Document):
 
 def request_acknowledgements(revision: Revision) -> int:
     """Ask every recipient to read and acknowledge the revision; each gets a task."""
-    recipients = distribution_recipients(revision.document).values_list("pk", flat=True)
-    existing = set(
-        Acknowledgement.objects.filter(revision=revision).values_list("user_id", flat=True)
-    )
-    new = [
-        Acknowledgement(revision=revision, user_id=pk) for pk in recipients if pk not in existing
-    ]
+    recipients = set(distribution_recipients(revision.document).values_list("pk", flat=True))
+    rows = Acknowledgement.objects.filter(revision=revision)
+    existing = set(rows.values_list("user_id", flat=True))
+    new = [Acknowledgement(revision=revision, user_id=pk) for pk in recipients - existing]
     # Acknowledgements are records of their own (no simple-history): bulk is fine here.
     Acknowledgement.objects.bulk_create(new, batch_size=1000)  # history-free
-    for recipient in User.objects.filter(pk__in=[a.user_id for a in new]):
+    # a reader put back on the list is asked again from today (their old request was
+    # withdrawn unread, so it says nothing they did)
+    asked_again = list(
+        rows.filter(withdrawn_at__isnull=False, user_id__in=recipients).values_list(
+            "user_id", flat=True
+        )
+    )
+    rows.filter(user_id__in=asked_again).update(withdrawn_at=None, requested_at=timezone.now())
+    for recipient in User.objects.filter(pk__in=[a.user_id for a in new] + asked_again):
         notify(
             recipient=recipient,
             message=gettext_noop("Please read and acknowledge %(code)s revision %(number)s."),
@@ -692,12 +697,31 @@ def request_acknowledgements(revision: Revision) -> int:
             url=revision.get_absolute_url(),
             email=False,
         )
-    return len(new)
+    return len(new) + len(asked_again)
+
+
+def withdraw_acknowledgements(document: Document) -> int:
+    """Withdraw the unread requests of whoever the distribution list no longer names: their
+    task and reminders stop, and a restricted document is no longer theirs to read."""
+    if not document.effective_revision_id:
+        return 0
+    recipients = distribution_recipients(document).values("pk")
+    return (
+        Acknowledgement.objects.outstanding()
+        .filter(revision_id=document.effective_revision_id)
+        .exclude(user_id__in=recipients)
+        .update(withdrawn_at=timezone.now())
+    )
 
 
 @transaction.atomic
 def acknowledge(*, actor, revision: Revision) -> Acknowledgement:
-    ack = Acknowledgement.objects.select_for_update().filter(revision=revision, user=actor).first()
+    ack = (
+        Acknowledgement.objects.asked()
+        .select_for_update()
+        .filter(revision=revision, user=actor)
+        .first()
+    )
     if ack is None:
         raise ValidationError(_("This revision was not distributed to you."))
     if revision.status != RevisionStatus.EFFECTIVE:
@@ -743,9 +767,9 @@ def distribution_remove(*, actor, entry: DistributionEntry) -> DistributionEntry
     if not (can_manage_register(actor) or entry.document.owner_id == actor.pk):
         raise PermissionDenied
     entry.removed_at = timezone.now()
-    return save_with_history(
-        entry, actor=actor, reason=gettext_noop("Removed from the distribution list")
-    )
+    save_with_history(entry, actor=actor, reason=gettext_noop("Removed from the distribution list"))
+    withdraw_acknowledgements(entry.document)
+    return entry
 
 
 # --- Periodic review ----------------------------------------------------------------

@@ -724,10 +724,13 @@ class AcknowledgementListView(PortalPermissionMixin, TemplateView):
         rows = Acknowledgement.objects.filter(revision=self.revision).select_related(
             "user", "user__department"
         )
-        if form.is_valid() and form.cleaned_data["state"] == "done":
+        state = form.cleaned_data["state"] if form.is_valid() else ""
+        if state == "done":
             rows = rows.filter(acknowledged_at__isnull=False)
-        elif form.is_valid() and form.cleaned_data["state"] == "outstanding":
-            rows = rows.filter(acknowledged_at__isnull=True)
+        elif state == "outstanding":
+            rows = rows.outstanding()
+        elif state == "withdrawn":
+            rows = rows.filter(withdrawn_at__isnull=False)
         rows = rows.order_by("acknowledged_at", "user__last_name", "user__first_name")
         fmt = request.GET.get("export")
         if fmt in exports.FORMATS:
@@ -744,6 +747,7 @@ class AcknowledgementListView(PortalPermissionMixin, TemplateView):
                 exports.Column(_("Department"), lambda a: a.user.department or ""),
                 exports.Column(_("Requested at"), lambda a: a.requested_at),
                 exports.Column(_("Acknowledged at"), lambda a: a.acknowledged_at),
+                exports.Column(_("Request withdrawn at"), lambda a: a.withdrawn_at),
             ]
             return exports.export_response(
                 fmt, rows, columns, f"acknowledgements-{self.revision.document.code}"

@@ -127,6 +127,52 @@ def test_who_is_asked_to_acknowledge_a_restricted_document_may_read_it(
     assert client.get(task).status_code == 404
 
 
+def test_taken_off_the_list_before_reading_is_no_longer_asked(
+    client, people, org, catalogue, django_capture_on_commit_callbacks
+):
+    """A department removed from a restricted document's distribution list: its readers
+    kept the task, the reminders and the document, until the next revision."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from documents.models import Acknowledgement
+    from qms import reminders
+
+    restricted = Document.objects.get(pk=catalogue["restricted"].pk)
+    revision = catalogue["restricted_revision"]
+    services.distribution_add(actor=people["owner"], document=restricted, department=org["a"])
+    services.acknowledge(actor=people["reviewer"], revision=revision)  # read before removal
+    entry = restricted.distribution.get(removed_at__isnull=True)
+    client.force_login(people["owner"])
+    client.post(f"/documents/distribution/{entry.pk}/remove/")
+    task = f"/documents/revisions/{revision.pk}/"
+    client.force_login(people["reader"])
+    assert task not in client.get("/").content.decode()
+    assert client.get(task).status_code == 404
+    assert client.get(f"/documents/{restricted.pk}/").status_code == 404
+    in_a_week = timezone.localdate() + timedelta(days=7)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert reminders.run_sweep("documents.acknowledgement_outstanding", in_a_week) == 0
+    # what was read stays read; the owner sees who was asked and when it was withdrawn
+    client.force_login(people["owner"])
+    listing = client.get(f"/documents/revisions/{revision.pk}/acknowledgements/")
+    assert "1 of 1 acknowledged, 0 not yet." in listing.content.decode()
+    withdrawn = client.get(
+        f"/documents/revisions/{revision.pk}/acknowledgements/", {"state": "withdrawn"}
+    )
+    assert people["reader"] in [a.user for a in withdrawn.context["page_obj"]]
+    assert "Request withdrawn on" in withdrawn.content.decode()
+    assert Acknowledgement.objects.get(revision=revision, user=people["reviewer"]).acknowledged_at
+    # put back on the list: asked again, the task is back
+    services.distribution_add(actor=people["owner"], document=restricted, user=people["reader"])
+    client.force_login(people["reader"])
+    assert task in client.get("/").content.decode()
+    client.post(f"/documents/revisions/{revision.pk}/acknowledge/")
+    ack = Acknowledgement.objects.get(revision=revision, user=people["reader"])
+    assert ack.acknowledged_at is not None and ack.withdrawn_at is None
+
+
 def test_register_and_document_pages_agree_for_every_role(role_users, people, catalogue):
     users = {**role_users, "outsider": people["outsider"], "reader": people["reader"]}
     check_list_detail_agree(
