@@ -103,6 +103,7 @@ def main() -> int:
                     print("\n".join(row[0] for row in cursor.fetchall()))
         if args.planning:
             planning = execution = 0.0
+            each = []
             for query in queries[: len(queries) // args.repeat]:
                 if not query["sql"].lstrip("( ").upper().startswith(("SELECT", "WITH")):
                     continue
@@ -111,9 +112,12 @@ def main() -> int:
                     plan = cursor.fetchone()[0][0]
                 planning += plan["Planning Time"]
                 execution += plan["Execution Time"]
+                each.append((plan["Planning Time"], plan["Execution Time"], query["sql"]))
             print(
                 f"{'':<34}     PostgreSQL planning {planning:.2f} ms, execution {execution:.2f} ms"
             )
+            for plan_ms, run_ms, sql in sorted(each, reverse=True)[:3]:
+                print(f"   planning {plan_ms:5.2f} ms, execution {run_ms:5.2f} ms  {sql[:300]}")
         if args.profile:
             profiler = cProfile.Profile()
             profiler.enable()

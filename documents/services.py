@@ -688,7 +688,8 @@ def request_acknowledgements(revision: Revision) -> int:
             "user_id", flat=True
         )
     )
-    rows.filter(user_id__in=asked_again).update(withdrawn_at=None, requested_at=timezone.now())
+    again = rows.filter(user_id__in=asked_again)
+    again.update(withdrawn_at=None, requested_at=timezone.now())  # history-free
     for recipient in User.objects.filter(pk__in=[a.user_id for a in new] + asked_again):
         notify(
             recipient=recipient,
@@ -710,7 +711,7 @@ def withdraw_acknowledgements(document: Document) -> int:
         Acknowledgement.objects.outstanding()
         .filter(revision_id=document.effective_revision_id)
         .exclude(user_id__in=recipients)
-        .update(withdrawn_at=timezone.now())
+        .update(withdrawn_at=timezone.now())  # history-free (acknowledgements are records)
     )
 
 

@@ -261,10 +261,10 @@ def attachments_grouped(
     grouped: dict[tuple[type[models.Model], int], list[Attachment]] = {}
     if wanted == Q(pk__in=[]):
         return grouped
-    for attachment in (
-        Attachment.objects.filter(wanted, removed_at__isnull=True)
-        .select_related("uploaded_by")
-        .order_by("uploaded_at", "pk")
+    # who uploaded each file is not shown where files are grouped (a page's parts, an
+    # evidence pack): no join for it
+    for attachment in Attachment.objects.filter(wanted, removed_at__isnull=True).order_by(
+        "uploaded_at", "pk"
     ):
         key = (types[attachment.content_type_id], attachment.object_id)
         grouped.setdefault(key, []).append(attachment)

@@ -429,9 +429,18 @@ def object_grant_q(user, perm: str, model: type[models.Model]) -> Q:
     the objects filtered by those ids, and a visibility rule that ORs it in made
     PostgreSQL read the whole table for it (the document register: 20,000 rows, 3.5 ms, for
     no grant at all).
+
+    Its SQL names the person, the permission and their groups as a subquery, never the
+    grants themselves, so it is compiled once and kept with their access (``kept_rule``):
+    building and compiling it took 1.0 of the 1.5 ms an auditor's rule for nonconformities
+    took to compile, and nearly every rule but "everything" has it.
     """
     if not is_active_user(user):
         return Q(pk__in=[])
+    return kept_rule(user, f"grants:{perm}", lambda: _granted_ids(user, perm, model))
+
+
+def _granted_ids(user, perm: str, model: type[models.Model]) -> models.QuerySet:
     from django.contrib.auth.models import Group
     from django.contrib.contenttypes.models import ContentType
 
@@ -458,7 +467,7 @@ def object_grant_q(user, perm: str, model: type[models.Model]) -> Q:
             ids.append(rows.values_list("content_object_id", flat=True))
     # one set of ids (the person's and their groups'): two ORed sets made PostgreSQL test
     # every row of the table against both
-    return Q(pk__in=ids[0].union(ids[1]))
+    return ids[0].union(ids[1])
 
 
 @functools.cache

@@ -226,3 +226,28 @@ def test_drafts_are_seen_by_the_department_only(client, people, org, procedure):
         client.force_login(outsider)
         assert client.get(revision.get_absolute_url()).status_code == 404
         assert Revision.objects.visible_to(outsider).count() == 0
+
+
+def test_a_grant_is_seen_at_once_though_the_grant_rule_is_kept(client, people, catalogue):
+    """The set of a person's grants is compiled once and kept with their access
+    (``object_grant_q``): its SQL reads guardian's tables, so a grant given or taken away
+    shows at the next page, and the rule is not built again meanwhile."""
+    from unittest import mock
+
+    from guardian.shortcuts import remove_perm
+
+    from qms import visibility
+
+    restricted = catalogue["restricted"]
+    client.force_login(people["reader"])
+    page = f"/documents/{restricted.pk}/"
+    assert client.get(page).status_code == 404
+    client.get("/documents/")  # the rule is built and kept
+    with mock.patch.object(visibility, "_granted_ids", wraps=visibility._granted_ids) as built:
+        assign_perm("documents.view_document", people["reader"], restricted)
+        assert client.get(page).status_code == 200
+        listed = client.get("/documents/", {"q": "kỷ luật"}).context["page_obj"]
+        assert [d.pk for d in listed] == [restricted.pk]
+        remove_perm("documents.view_document", people["reader"], restricted)
+        assert client.get(page).status_code == 404
+    assert built.call_count == 0
