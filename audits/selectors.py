@@ -16,6 +16,7 @@ from qms.visibility import (
     department_scope_q,
     has_global_view,
     is_active_user,
+    kept_rule,
     object_grant_q,
     role_slugs,
 )
@@ -28,9 +29,16 @@ def audit_visibility_q(user) -> Q | None:
         return Q(pk__in=[])
     if has_global_view(user, "audits.view_all_audits"):
         return None
-    granted = object_grant_q(user, "audits.view_audit", Audit)
     if role_slugs(user) == {"external_auditor"}:
-        return granted
+        return object_grant_q(user, "audits.view_audit", Audit)
+    # a few hundred audits: the rule as a set of their ids, compiled once per access (1.1 ms
+    # at every page that names an audit or a part of one)
+    return kept_rule(user, "audits", lambda: _visible_audit_ids(user))
+
+
+def _visible_audit_ids(user):
+    from audits.models import Audit
+
     above_mine = Q(pk__in=[])
     if user.department_id:
         path = user.department.path
@@ -43,7 +51,9 @@ def audit_visibility_q(user) -> Q | None:
         )
     )
     on_team = Exists(Audit.team.through.objects.filter(audit_id=OuterRef("pk"), user_id=user.pk))
-    return Q(lead_auditor=user) | Q(on_team) | Q(in_scope) | granted
+    granted = object_grant_q(user, "audits.view_audit", Audit)
+    rule = Q(lead_auditor=user) | Q(on_team) | Q(in_scope) | granted
+    return Audit.objects.filter(rule).values("pk")
 
 
 def external_auditors(audit) -> list:

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
 
 from documents.choices import (
@@ -35,6 +35,7 @@ from qms.visibility import (
     department_scope_q,
     has_global_view,
     is_active_user,
+    kept_rule,
     object_grant_q,
     role_slugs,
     scope_department_ids,
@@ -64,14 +65,20 @@ def document_visibility_q(user) -> Q | None:
     not_restricted = ~Q(confidentiality=Confidentiality.RESTRICTED)
     # Who is asked to read and acknowledge the effective revision may read it: the
     # distribution list of a restricted document names its readers.
-    asked = Q(
-        effective_revision_id__in=Acknowledgement.objects.asked()
-        .filter(user=user)
-        .values("revision_id")
+    # (the sets of rows a person is asked to read or approve are kept as SQL: ``kept_rule``)
+    asked = kept_rule(
+        user,
+        "documents:asked",
+        lambda: Acknowledgement.objects.asked().filter(user=user).values("revision_id"),
+        field="effective_revision_id",
     )
     if has_global_view(user, "documents.view_all_documents"):
         return not_restricted | granted | Q(owner=user) | asked
-    assigned = Q(pk__in=ApprovalStep.objects.filter(user=user).values("revision__document_id"))
+    assigned = kept_rule(
+        user,
+        "documents:assigned",
+        lambda: ApprovalStep.objects.filter(user=user).values("revision__document_id"),
+    )
     return (
         (Q(status=DocumentStatus.EFFECTIVE) & not_restricted)
         | (Q(department_id__in=scope_department_ids(user)) & not_restricted)
@@ -120,15 +127,23 @@ def revision_visibility_q(user) -> Q | None:
     if not is_active_user(user):
         return Q(pk__in=[])
     document_q = document_visibility_q(user)
-    documents = (
-        Document.objects.all() if document_q is None else Document.objects.filter(document_q)
-    )
-    in_visible_document = Q(document__in=documents.values("pk"))
+    in_visible_document = Q()
+    if document_q is not None:
+        in_visible_document = kept_rule(
+            user,
+            "documents",
+            lambda: Document.objects.filter(document_visibility_q(user)).values("pk"),
+            field="document",
+        )
     effective = Q(status=RevisionStatus.EFFECTIVE)
     if has_global_view(user, "documents.manage_register"):
         open_ones = ~Q(status__in=[RevisionStatus.SUPERSEDED, RevisionStatus.OBSOLETE])
     else:
-        assigned = Exists(ApprovalStep.objects.filter(revision=OuterRef("pk"), user=user))
+        assigned = kept_rule(
+            user,
+            "revisions:assigned",
+            lambda: ApprovalStep.objects.filter(user=user).values("revision_id"),
+        )
         open_ones = Q(
             status__in=[
                 RevisionStatus.DRAFT,
@@ -140,7 +155,7 @@ def revision_visibility_q(user) -> Q | None:
             Q(created_by=user)
             | Q(document__owner=user)
             | department_scope_q(user, field="document__department")
-            | Q(assigned)
+            | assigned
         )
     old = Q(pk__in=[])
     if has_global_view(user, "documents.view_old_revisions"):

@@ -387,9 +387,9 @@ def ids_of_any(model: type[models.Model], *arms: Q) -> models.QuerySet:
     return ids[0].union(*ids[1:]) if len(ids) > 1 else ids[0]
 
 
-def kept_rule(user, name: str, ids: Callable[[], models.QuerySet]) -> Q:
-    """``Q(pk__in=<the ids the queryset ids() selects>)``, its SQL built and compiled once
-    per user and access, and kept with their access (``kept_access``).
+def kept_rule(user, name: str, ids: Callable[[], models.QuerySet], field: str = "pk") -> Q:
+    """``Q(<field>__in=<the ids the queryset ids() selects>)``, its SQL built and compiled
+    once per user and access, and kept with their access (``kept_access``).
 
     For rules written as unions (``ids_of_any``): building a clerk's rule for actions (ten
     subqueries) and compiling it took 2.2 and 1.4 ms, and a list compiles it twice (its
@@ -411,7 +411,8 @@ def kept_rule(user, name: str, ids: Callable[[], models.QuerySet]) -> Q:
     compiled = kept_access(user, f"rule:{name}", compile_ids)
     if compiled is None:
         return Q(pk__in=[])
-    return Q(pk__in=RawSQL(*compiled))  # noqa: S611 - SQL Django compiled, with its parameters
+    # SQL that Django compiled, with its parameters
+    return Q(**{f"{field}__in": RawSQL(*compiled)})  # noqa: S611
 
 
 def _scope_paths_q(user) -> Q:
