@@ -357,13 +357,18 @@ def mark_openable(rows, user, *links: str) -> None:
         openable: set = set()
         if ids:
             model = type(rows[0])._meta.get_field(link).related_model if link else type(rows[0])
-            visible = model._default_manager.visible_to(user)
-            if visible.query.where:
-                openable = set(visible.filter(pk__in=ids).values_list("pk", flat=True))
-            else:
-                openable = ids
+            openable = openable_ids(model, user, ids)
         for row in rows:
             setattr(row, attribute, getattr(row, f"{link}_id" if link else "pk") in openable)
+
+
+def openable_ids(model: type[models.Model], user, ids: set) -> set:
+    """Those of ``ids`` (objects of ``model``) whose pages ``user`` may open: one query,
+    none when they see every object of the kind."""
+    visible = model._default_manager.visible_to(user)
+    if not visible.query.where:
+        return set(ids)
+    return set(visible.filter(pk__in=ids).values_list("pk", flat=True))
 
 
 def any_of(model: type[models.Model], *arms: Q) -> Q:

@@ -44,7 +44,7 @@ from qms.mytasks import tasks_for
 from qms.pagination import CappedPaginator
 from qms.roles import role_name
 from qms.views.generic import ObjectListView, PortalPermissionMixin, add_service_errors
-from qms.visibility import VisibleObjectMixin, granted_departments, mark_openable
+from qms.visibility import VisibleObjectMixin, granted_departments, mark_openable, openable_ids
 
 # --- Home, profile, language --------------------------------------------------------
 
@@ -600,15 +600,30 @@ class ActivityView(PortalPermissionMixin, TemplateView):
         user_ids = {row["history_user_id"] for row in page.object_list if row["history_user_id"]}
         users = User.objects.in_bulk(user_ids)
         model_by_key = {history.model_key(m): m for m in tracked}
+        # an entry links its object only where the reader may open it (else the link
+        # answered "Page not found"): one query per kind of object on the page that the
+        # reader sees only some of
+        ids_by_model: dict = {}
+        for row in page.object_list:
+            model = model_by_key.get(row["entry_model"])
+            if model is not None and row["history_type"] != "-":
+                ids_by_model.setdefault(model, set()).add(row["id"])
+        openable = {
+            model: openable_ids(model, self.request.user, ids)
+            if hasattr(model._default_manager, "visible_to")
+            else ids
+            for model, ids in ids_by_model.items()
+        }
         entries = []
         for row in page.object_list:
             model = model_by_key.get(row["entry_model"])
+            opens = row["id"] in openable.get(model, ())
             entries.append(
                 {
                     **row,
                     "user": users.get(row["history_user_id"]),
                     "model_name": model._meta.verbose_name if model else row["entry_model"],
-                    "url": _object_url(model, row["id"]) if row["history_type"] != "-" else "",
+                    "url": _object_url(model, row["id"]) if opens else "",
                 }
             )
         params = self.request.GET.copy()

@@ -105,3 +105,31 @@ def test_a_procedure_lists_only_the_documents_its_reader_may_open(client, role_u
     assert (
         restricted.get_absolute_url() in client.get(procedure.get_absolute_url()).content.decode()
     )
+
+
+def test_the_activity_page_links_only_the_objects_its_reader_may_open(client, role_users, org):
+    """An internal auditor reads the agency's activity, a restricted document's changes
+    among it, but may not open the document: its entry linked a "Page not found"."""
+    restricted = _restricted_document(role_users, org)
+    open_one = document_services.document_register(
+        actor=role_users["document_controller"],
+        document=Document(
+            title="Quy trình tiếp nhận hồ sơ",
+            document_type=DocumentType.PROCEDURE,
+            department=org["a"],
+            owner=role_users["qms_manager"],
+        ),
+    )
+
+    def entries(user) -> dict[int, str]:
+        client.force_login(user)
+        listed = client.get("/activity/", {"model": "documents.document"}).context["entries"]
+        return {entry["id"]: entry["url"] for entry in listed}
+
+    auditor = role_users["internal_auditor"]
+    seen = entries(auditor)
+    assert seen[restricted.pk] == "" and seen[open_one.pk]
+    assert client.get(seen[open_one.pk], follow=True).status_code == 200
+    html = client.get("/activity/", {"model": "documents.document"}).content.decode()
+    assert restricted.code in html  # named, not linked
+    assert all(entries(role_users["qms_manager"]).values())
