@@ -456,11 +456,14 @@ class DistributionEntry(models.Model):
         return role_name(self.role)
 
 
+# A request still standing: one withdrawn (its reader taken off the distribution list
+# before reading) stays as a record of having been asked, and asks nothing.
+STANDING = Q(withdrawn_at__isnull=True)
+
+
 class AcknowledgementQuerySet(PortalQuerySet):
     def asked(self) -> AcknowledgementQuerySet:
-        """Requests still standing: one withdrawn (its reader taken off the distribution
-        list before reading) stays as a record of having been asked, and asks nothing."""
-        return self.filter(withdrawn_at__isnull=True)
+        return self.filter(STANDING)
 
     def outstanding(self) -> AcknowledgementQuerySet:
         return self.asked().filter(acknowledged_at__isnull=True)

@@ -202,19 +202,16 @@ def document_for_page(user, pk: int):
 
 def acknowledgement_summary(revision, user=None) -> dict:
     """Counts for a revision, and whether ``user`` was asked and has acknowledged (one query)."""
-    from documents.models import Acknowledgement
+    from documents.models import STANDING, Acknowledgement
 
-    done = Q(acknowledged_at__isnull=False)
-    mine = Q(user=user) if user is not None else Q(pk__in=[])
-    counts = (
-        Acknowledgement.objects.asked()
-        .filter(revision=revision)
-        .aggregate(
-            total=Count("pk"),
-            done=Count("pk", filter=done),
-            mine=Count("pk", filter=mine),
-            mine_done=Count("pk", filter=mine & done),
-        )
+    done = STANDING & Q(acknowledged_at__isnull=False)
+    mine = STANDING & (Q(user=user) if user is not None else Q(pk__in=[]))
+    counts = Acknowledgement.objects.filter(revision=revision).aggregate(
+        total=Count("pk", filter=STANDING),
+        done=Count("pk", filter=done),
+        mine=Count("pk", filter=mine),
+        mine_done=Count("pk", filter=mine & done),
+        withdrawn=Count("pk", filter=~STANDING),
     )
     counts["outstanding"] = counts["total"] - counts["done"]
     counts["asked_me"] = bool(counts["mine"])
