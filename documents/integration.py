@@ -249,7 +249,9 @@ def acknowledgement_outstanding(today: date) -> Iterator[reminders.Due]:
             recipient=ack.user,
             message=gettext_noop("Please read and acknowledge %(code)s revision %(number)s."),
             params={"code": ack.revision.document.code, "number": ack.revision.label},
-            url=ack.revision.get_absolute_url(),
+            # the document's page, which shows its effective revision: a notification
+            # outlives its revision, and a superseded one is not every reader's to open
+            url=ack.revision.document.get_absolute_url(),
         )
 
 

@@ -695,7 +695,8 @@ def request_acknowledgements(revision: Revision) -> int:
             recipient=recipient,
             message=gettext_noop("Please read and acknowledge %(code)s revision %(number)s."),
             params={"code": revision.document.code, "number": revision.label},
-            url=revision.get_absolute_url(),
+            # the document's page (as the reminders): the revision will be superseded
+            url=revision.document.get_absolute_url(),
             email=False,
         )
     return len(new) + len(asked_again)

@@ -364,7 +364,11 @@ def mark_openable(rows, user, *links: str) -> None:
 
 def openable_ids(model: type[models.Model], user, ids: set) -> set:
     """Those of ``ids`` (objects of ``model``) whose pages ``user`` may open: one query,
-    none when they see every object of the kind."""
+    none when they see every object of the kind (or none, for a page that asks a
+    permission of its own: ``Model.page_permission``)."""
+    permission = getattr(model, "page_permission", "")
+    if permission and not user.has_perm(permission):
+        return set()
     visible = model._default_manager.visible_to(user)
     if not visible.query.where:
         return set(ids)

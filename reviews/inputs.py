@@ -45,6 +45,35 @@ def _figure(label: str, value, url: str = "") -> dict:
     return {"label": label, "value": value, "url": url}
 
 
+def _link(obj) -> dict:
+    """A row's link to its object, with what names the object (``only_openable_links``)."""
+    return {"url": obj.get_absolute_url(), "object": [obj._meta.label_lower, obj.pk]}
+
+
+def only_openable_links(sections: list[dict], user) -> list[dict]:
+    """The sections with a row's link kept only where ``user`` may open its object: the
+    inputs are compiled for the QMS manager, and every participant reads them (a risk or
+    an audit of another department linked "Page not found"). One query per kind of object
+    the reader sees only part of. Rows compiled before objects were named keep theirs."""
+    from django.apps import apps
+
+    from qms.visibility import openable_ids
+
+    wanted: dict[str, set] = {}
+    for section in sections:
+        for row in section.get("rows") or []:
+            if row.get("object"):
+                wanted.setdefault(row["object"][0], set()).add(row["object"][1])
+    openable = {
+        label: openable_ids(apps.get_model(label), user, ids) for label, ids in wanted.items()
+    }
+    for section in sections:
+        for row in section.get("rows") or []:
+            if row.get("object") and row["object"][1] not in openable[row["object"][0]]:
+                row["url"] = ""
+    return sections
+
+
 def _choice(label) -> dict:
     """A choice's label kept as its message id, translated when the snapshot is shown."""
     with translation.override("en"):
@@ -85,7 +114,7 @@ def previous_actions(review, since: date, until: date) -> dict:
                 a.due_date.isoformat(),
                 _choice(a.get_status_display()),
             ],
-            "url": a.get_absolute_url(),
+            **_link(a),
         }
         for a in actions.filter(status__in=OPEN_ACTION_STATUSES)
         .select_related("owner")
@@ -129,7 +158,7 @@ def issues(review, since: date, until: date) -> dict:
     rows = [
         {
             "cells": [e.number, e.title, _choice(e.get_legal_status_display()), e.status_note],
-            "url": e.get_absolute_url(),
+            **_link(e),
         }
         for e in changed_law[:30]
     ]
@@ -257,7 +286,7 @@ def objectives(review, since: date, until: date) -> dict:
                     f"{o.last_value} {o.unit}".strip() if o.last_value is not None else "",
                     _choice(o.get_status_display()),
                 ],
-                "url": o.get_absolute_url(),
+                **_link(o),
             }
             for o in items
         ],
@@ -428,7 +457,7 @@ def monitoring(review, since: date, until: date, rows=None) -> dict:
                     else {"msgid": gettext_noop("Measured outside the portal")},
                     verdict,
                 ],
-                "url": indicator.process.get_absolute_url(),
+                **_link(indicator.process),
             }
         )
     return {
@@ -504,7 +533,7 @@ def audits(review, since: date, until: date) -> dict:
                     a.n_obs,
                     a.n_ofi,
                 ],
-                "url": a.get_absolute_url(),
+                **_link(a),
             }
             for a in items
         ],
@@ -570,7 +599,7 @@ def risks(review, since: date, until: date) -> dict:
         "rows": [
             {
                 "cells": [r.number, r.title, r.department.name, r.score, r.residual_score],
-                "url": r.get_absolute_url(),
+                **_link(r),
             }
             for r in top
         ],

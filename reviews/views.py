@@ -24,10 +24,11 @@ from qms.views.generic import (
     form_step,
     posted_int,
 )
-from qms.visibility import get_visible_or_404
+from qms.visibility import get_visible_or_404, mark_openable
 from reviews import services
 from reviews.choices import STATUS_COLOURS
 from reviews.forms import CancelForm, DecisionForm, MinutesForm, ReviewForm, SignForm
+from reviews.inputs import only_openable_links
 from reviews.models import ManagementReview
 from reviews.workflows import REVIEW_FLOW
 
@@ -101,12 +102,14 @@ class ReviewDetailView(PortalPermissionMixin, DetailView):
         review, user = self.object, self.request.user
         forms = kwargs.get("forms", {})
         participants = list(review.participants.select_related("department"))
+        decisions = list(review.decisions.select_related("action__owner"))
+        mark_openable(decisions, user, "action")
         context.update(
             colours=STATUS_COLOURS,
             action_colours=ACTION_COLOURS,
             participants=participants,
-            sections=review.inputs.get("sections", []),
-            decisions=review.decisions.select_related("action__owner"),
+            sections=only_openable_links(review.inputs.get("sections", []), user),
+            decisions=decisions,
             moves=[
                 m for m in REVIEW_FLOW.available(review, user) if m.name in ("compile", "cancel")
             ],

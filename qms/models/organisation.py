@@ -162,6 +162,9 @@ class User(AbstractUser):
     history = HistoricalRecords(excluded_fields=["password", "last_login"])
     objects = UserManager()
 
+    #: a person's page asks this permission besides seeing them (``openable_ids``)
+    page_permission = "qms.view_user"
+
     class Meta:
         ordering = ["last_name", "first_name", "username"]
         verbose_name = _("user")

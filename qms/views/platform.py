@@ -277,7 +277,7 @@ class UserListView(ObjectListView):
 
 class UserDetailView(PortalPermissionMixin, VisibleObjectMixin, DetailView):
     model = User
-    permission_required = "qms.view_user"
+    permission_required = User.page_permission
     template_name = "qms/user_detail.html"
     context_object_name = "account"
 

@@ -121,3 +121,17 @@ def test_my_tasks_lists_the_step_the_acknowledgement_and_the_review(client, peop
     assert ("Review QT-01 revision 02", False) in titles["reviewer"]
     assert ("Read and acknowledge QT-01 revision 01", False) in titles["reader"]
     assert ("Periodic review of QT-01 Quy trình kiểm soát tài liệu", True) in titles["owner"]
+
+
+def test_an_acknowledgement_notification_outlives_its_revision(client, people, org, procedure):
+    """It named revision 01, and once revision 02 was effective a reader who may not open
+    superseded revisions found "Page not found" behind it: it opens the document."""
+    services.distribution_add(actor=people["owner"], document=procedure, user=people["reader"])
+    first = run_through(people, start(people, procedure))
+    notification = Notification.objects.filter(recipient=people["reader"]).latest("pk")
+    assert notification.url == procedure.get_absolute_url()
+    second = run_through(people, start(people, procedure, text="B"))
+    client.force_login(people["reader"])
+    assert client.get(first.get_absolute_url()).status_code == 404
+    page = client.get(f"/notifications/{notification.pk}/", follow=True)
+    assert page.status_code == 200 and page.context["document"].effective_revision == second

@@ -133,3 +133,19 @@ def test_the_activity_page_links_only_the_objects_its_reader_may_open(client, ro
     html = client.get("/activity/", {"model": "documents.document"}).content.decode()
     assert restricted.code in html  # named, not linked
     assert all(entries(role_users["qms_manager"]).values())
+
+
+def test_the_activity_page_names_people_to_whoever_may_not_open_their_page(client, role_users, org):
+    """An internal auditor reads the activity but not the people's pages (403)."""
+    from qms.services import user_save
+
+    clerk = UserFactory(department=org["a"], roles=["staff"])
+    clerk.job_title = "Chuyên viên"
+    user_save(actor=role_users["administrator"], user=clerk, roles=["staff"])
+    client.force_login(role_users["internal_auditor"])
+    entries = client.get("/activity/", {"model": "qms.user"}).context["entries"]
+    assert entries and not any(entry["url"] for entry in entries)
+    assert client.get(clerk.get_absolute_url()).status_code == 403
+    client.force_login(role_users["administrator"])
+    entries = client.get("/activity/", {"model": "qms.user"}).context["entries"]
+    assert entries and all(entry["url"] for entry in entries)

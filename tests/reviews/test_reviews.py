@@ -238,3 +238,36 @@ def test_review_pages_cost_the_same_with_more_data(cast, crew, org):
         schedule(cast, days=20 + n)
     large = {url: count(url) for url in urls}
     assert small == large and max(large.values()) <= 20, large
+
+
+def test_a_participant_sees_links_only_to_what_they_may_open(cast, org):
+    """The inputs are compiled for the QMS manager; a participant from department B had
+    a link to department A's risk that answered "Page not found", and so had the
+    decision's action owned elsewhere."""
+    from planning.models import Risk
+    from tests.planning.conftest import make_risk
+
+    risk_a = make_risk(cast["manager"], org["a"], title="Rủi ro của phòng A")
+    risk_b = make_risk(cast["manager"], org["b"], owner=cast["member"], title="Rủi ro phòng B")
+    review = held(cast)
+    decision = services.decision_add(
+        actor=cast["manager"],
+        review=review,
+        kind="improvement",
+        text="Rà soát quy trình của phòng A",
+        title="Rà soát quy trình",
+        owner=cast["outsider"],
+        due_date=TODAY + timedelta(days=30),
+    )
+    client = Client()
+    client.force_login(cast["member"])
+    assert not Risk.objects.visible_to(cast["member"]).filter(pk=risk_a.pk).exists()
+    html = client.get(review.get_absolute_url()).content.decode()
+    assert risk_a.title in html and f'href="{risk_a.get_absolute_url()}"' not in html
+    assert f'href="{risk_b.get_absolute_url()}"' in html
+    action_url = decision.action.get_absolute_url()
+    assert decision.action.number in html and f'href="{action_url}"' not in html
+    assert client.get(action_url).status_code == 404
+    client.force_login(cast["manager"])
+    html = client.get(review.get_absolute_url()).content.decode()
+    assert f'href="{risk_a.get_absolute_url()}"' in html and f'href="{action_url}"' in html
