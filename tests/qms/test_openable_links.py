@@ -15,16 +15,20 @@ from tests.procedures.conftest import make_procedure, make_process
 pytestmark = pytest.mark.django_db
 
 
-def _restricted_document(role_users, org) -> Document:
+def _document(role_users, org, **values) -> Document:
     return document_services.document_register(
         actor=role_users["document_controller"],
-        document=Document(
-            title="Quy chế chấm điểm thi đua nội bộ",
-            document_type=DocumentType.POLICY,
-            department=org["a"],
-            owner=role_users["qms_manager"],
-            confidentiality=Confidentiality.RESTRICTED,
-        ),
+        document=Document(department=org["a"], owner=role_users["qms_manager"], **values),
+    )
+
+
+def _restricted_document(role_users, org) -> Document:
+    return _document(
+        role_users,
+        org,
+        title="Quy chế chấm điểm thi đua nội bộ",
+        document_type=DocumentType.POLICY,
+        confidentiality=Confidentiality.RESTRICTED,
     )
 
 
@@ -111,14 +115,8 @@ def test_the_activity_page_links_only_the_objects_its_reader_may_open(client, ro
     """An internal auditor reads the agency's activity, a restricted document's changes
     among it, but may not open the document: its entry linked a "Page not found"."""
     restricted = _restricted_document(role_users, org)
-    open_one = document_services.document_register(
-        actor=role_users["document_controller"],
-        document=Document(
-            title="Quy trình tiếp nhận hồ sơ",
-            document_type=DocumentType.PROCEDURE,
-            department=org["a"],
-            owner=role_users["qms_manager"],
-        ),
+    open_one = _document(
+        role_users, org, title="Quy trình tiếp nhận hồ sơ", document_type=DocumentType.PROCEDURE
     )
 
     def entries(user) -> dict[int, str]:

@@ -59,6 +59,19 @@ def held(cast):
     )
 
 
+def decide(cast, review, *, text: str, title: str, days: int, **extra):
+    """A decision of the review with its action (the member's unless ``owner`` is given)."""
+    values = {"kind": "improvement", "owner": cast["member"], **extra}
+    return services.decision_add(
+        actor=cast["manager"],
+        review=review,
+        text=text,
+        title=title,
+        due_date=TODAY + timedelta(days=days),
+        **values,
+    )
+
+
 def test_scheduling_numbers_notifies_and_defaults_the_period(cast):
     review = schedule(cast)
     assert review.number.startswith(f"XX-{TODAY.year}-") and review.status == "planned"
@@ -118,14 +131,13 @@ def test_minutes_wait_for_the_meeting(cast):
 
 def test_a_decision_becomes_an_action_and_the_chair_signs(cast):
     review = held(cast)
-    decision = services.decision_add(
-        actor=cast["manager"],
-        review=review,
-        kind="resources",
+    decision = decide(
+        cast,
+        review,
         text="Bổ sung 02 cán bộ bộ phận một cửa",
         title="Tuyển dụng 02 cán bộ",
-        owner=cast["member"],
-        due_date=TODAY + timedelta(days=60),
+        days=60,
+        kind="resources",
     )
     action = Action.objects.get(pk=decision.action_id)
     assert action.source == decision and action.kind == "improvement"
@@ -146,28 +158,12 @@ def test_a_decision_becomes_an_action_and_the_chair_signs(cast):
         text = " ".join(" ".join(page.extract_text().split()) for page in PdfReader(handle).pages)
     assert "Tuyển dụng 02 cán bộ" in text and review.number in text
     with pytest.raises(ValidationError):
-        services.decision_add(
-            actor=cast["manager"],
-            review=review,
-            kind="improvement",
-            text="x",
-            title="y",
-            owner=cast["member"],
-            due_date=TODAY + timedelta(days=5),
-        )
+        decide(cast, review, text="x", title="y", days=5)
 
 
 def test_actions_of_earlier_reviews_are_an_input_of_the_next(cast):
     first = held(cast)
-    services.decision_add(
-        actor=cast["manager"],
-        review=first,
-        kind="improvement",
-        text="Số hóa hồ sơ",
-        title="Số hóa hồ sơ lưu trữ",
-        owner=cast["member"],
-        due_date=TODAY + timedelta(days=3),
-    )
+    decide(cast, first, text="Số hóa hồ sơ", title="Số hóa hồ sơ lưu trữ", days=3)
     services.review_sign(actor=cast["head"], review=first, password=PASSWORD, version=None)
     later = TODAY + timedelta(days=30)
     with mock.patch("django.utils.timezone.localdate", return_value=later):
@@ -226,15 +222,7 @@ def test_review_pages_cost_the_same_with_more_data(cast, crew, org):
     urls = ["/reviews/", review.get_absolute_url()]
     small = {url: count(url) for url in urls}
     for n in range(6):
-        services.decision_add(
-            actor=cast["manager"],
-            review=review,
-            kind="improvement",
-            text=f"Quyết định {n}",
-            title=f"Hành động {n}",
-            owner=cast["member"],
-            due_date=TODAY + timedelta(days=9),
-        )
+        decide(cast, review, text=f"Quyết định {n}", title=f"Hành động {n}", days=9)
         schedule(cast, days=20 + n)
     large = {url: count(url) for url in urls}
     assert small == large and max(large.values()) <= 20, large
@@ -250,14 +238,13 @@ def test_a_participant_sees_links_only_to_what_they_may_open(cast, org):
     risk_a = make_risk(cast["manager"], org["a"], title="Rủi ro của phòng A")
     risk_b = make_risk(cast["manager"], org["b"], owner=cast["member"], title="Rủi ro phòng B")
     review = held(cast)
-    decision = services.decision_add(
-        actor=cast["manager"],
-        review=review,
-        kind="improvement",
+    decision = decide(
+        cast,
+        review,
         text="Rà soát quy trình của phòng A",
         title="Rà soát quy trình",
+        days=30,
         owner=cast["outsider"],
-        due_date=TODAY + timedelta(days=30),
     )
     client = Client()
     client.force_login(cast["member"])
