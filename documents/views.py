@@ -458,6 +458,31 @@ class RevisionDetailView(PortalPermissionMixin, DetailView):
     template_name = "documents/revision_detail.html"
     context_object_name = "revision"
 
+    def get(self, request, *args, **kwargs):
+        try:
+            return super().get(request, *args, **kwargs)
+        except Http404:
+            # A link to a revision outlives it (a notification, an e-mail, a bookmark), and
+            # a superseded revision is not every reader's: whoever may read the document
+            # is taken to it, where its effective revision is.
+            replaced = [
+                RevisionStatus.SUPERSEDED,
+                RevisionStatus.OBSOLETE,
+                RevisionStatus.DISCARDED,
+            ]
+            document = (
+                Document.objects.visible_to(request.user)
+                .filter(revisions__pk=kwargs["pk"], revisions__status__in=replaced)
+                .first()
+            )
+            if document is None:
+                raise
+            messages.info(
+                request,
+                _("That revision is no longer current; here is the document as it stands."),
+            )
+            return redirect(document)
+
     def get_object(self, queryset=None):
         return get_visible_or_404(
             # with its text (left out of other queries): the page compares it with the last one

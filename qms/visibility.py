@@ -365,14 +365,49 @@ def mark_openable(rows, user, *links: str) -> None:
 def openable_ids(model: type[models.Model], user, ids: set) -> set:
     """Those of ``ids`` (objects of ``model``) whose pages ``user`` may open: one query,
     none when they see every object of the kind (or none, for a page that asks a
-    permission of its own: ``Model.page_permission``)."""
+    permission of its own: ``Model.page_permission``).
+
+    A part of another object (``visible_through``: a decision of a review, a finding of an
+    audit) opens on its parent's page, and a file on its object's: those ask which parents
+    the user may open, after one query for the parents of ``ids``.
+    """
     permission = getattr(model, "page_permission", "")
     if permission and not user.has_perm(permission):
         return set()
-    visible = model._default_manager.visible_to(user)
-    if not visible.query.where:
-        return set(ids)
-    return set(visible.filter(pk__in=ids).values_list("pk", flat=True))
+    manager = model._default_manager
+    if hasattr(manager, "visible_to"):
+        visible = manager.visible_to(user)
+        if not visible.query.where:
+            return set(ids)
+        return set(visible.filter(pk__in=ids).values_list("pk", flat=True))
+    through = getattr(model, "visible_through", "")
+    if through:
+        parent_model = model._meta.get_field(through).related_model
+        parents = dict(model._base_manager.filter(pk__in=ids).values_list("pk", f"{through}_id"))
+        allowed = openable_ids(parent_model, user, set(parents.values()) - {None})
+        return {pk for pk, parent in parents.items() if parent in allowed}
+    from django.contrib.contenttypes.fields import GenericForeignKey
+    from django.contrib.contenttypes.models import ContentType
+
+    generic = next(
+        (f for f in model._meta.private_fields if isinstance(f, GenericForeignKey)), None
+    )
+    if generic is not None:
+        rows = model._base_manager.filter(pk__in=ids).values_list(
+            "pk", generic.ct_field + "_id", generic.fk_field
+        )
+        by_parent: dict[int, dict] = {}
+        for pk, content_type_id, object_id in rows:
+            by_parent.setdefault(content_type_id, {})[pk] = int(object_id)
+        found = set()
+        for content_type_id, parent_of in by_parent.items():
+            parent_model = ContentType.objects.get_for_id(content_type_id).model_class()
+            if parent_model is None:
+                continue
+            allowed = openable_ids(parent_model, user, set(parent_of.values()))
+            found |= {pk for pk, parent in parent_of.items() if parent in allowed}
+        return found
+    return set(ids)  # its own page decides
 
 
 def any_of(model: type[models.Model], *arms: Q) -> Q:

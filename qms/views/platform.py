@@ -610,8 +610,6 @@ class ActivityView(PortalPermissionMixin, TemplateView):
                 ids_by_model.setdefault(model, set()).add(row["id"])
         openable = {
             model: openable_ids(model, self.request.user, ids)
-            if hasattr(model._default_manager, "visible_to")
-            else ids
             for model, ids in ids_by_model.items()
         }
         entries = []

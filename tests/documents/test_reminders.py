@@ -132,6 +132,6 @@ def test_an_acknowledgement_notification_outlives_its_revision(client, people, o
     assert notification.url == procedure.get_absolute_url()
     second = run_through(people, start(people, procedure, text="B"))
     client.force_login(people["reader"])
-    assert client.get(first.get_absolute_url()).status_code == 404
+    assert client.get(first.get_absolute_url())["Location"] == procedure.get_absolute_url()
     page = client.get(f"/notifications/{notification.pk}/", follow=True)
     assert page.status_code == 200 and page.context["document"].effective_revision == second

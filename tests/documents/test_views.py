@@ -128,7 +128,10 @@ def test_superseded_revision_is_stamped_and_only_for_controllers(client, people,
     run_through(people, start(people, procedure, text="Lần 2", summary="Sửa đổi"))
     client.force_login(people["reader"])
     assert client.get(reverse("documents:revision_file", args=[first.pk])).status_code == 404
-    assert client.get(first.get_absolute_url()).status_code == 404
+    # a link to it (a notification, a bookmark) takes the reader to the document as it is
+    response = client.get(first.get_absolute_url(), follow=True)
+    assert response.redirect_chain == [(procedure.get_absolute_url(), 302)]
+    assert "That revision is no longer current" in response.content.decode()
     client.force_login(people["controller"])
     response = client.get(reverse("documents:revision_file", args=[first.pk]))
     text = PdfReader(io.BytesIO(response.content)).pages[0].extract_text()

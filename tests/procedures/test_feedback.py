@@ -1,5 +1,6 @@
 """Ratings, complaints and their handling; the public lookup and forms, protected."""
 
+import re
 import time
 from datetime import date
 
@@ -251,6 +252,11 @@ def test_the_transparency_page_pages_searches_and_filters_by_field(desk, manager
     assert html.count('<td><a href="/public/procedures/') == 1
     by_field = Client().get("/public/", {"field": "Hộ tịch"}).content.decode()
     assert other.name in by_field and desk["procedure"].name not in by_field
+    # the page's own links to its fields filter too (they read "??field=…" and did not)
+    link = re.search(r'<li><a href="([^"]*field=[^"]*H%E1%BB%99[^"]*)">', html).group(1)
+    assert link.startswith("?field=")
+    followed = Client().get("/public/" + link.replace("&amp;", "&")).content.decode()
+    assert other.name in followed and desk["procedure"].name not in followed
     by_name = Client().get("/public/", {"q": "ho tich"}).content.decode()
     assert other.name in by_name and desk["procedure"].name not in by_name
     none = Client().get("/public/", {"q": "không có"}).content.decode()

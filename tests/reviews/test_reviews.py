@@ -258,3 +258,34 @@ def test_a_participant_sees_links_only_to_what_they_may_open(cast, org):
     client.force_login(cast["manager"])
     html = client.get(review.get_absolute_url()).content.decode()
     assert f'href="{risk_a.get_absolute_url()}"' in html and f'href="{action_url}"' in html
+
+
+def test_the_activity_page_links_a_reviews_parts_only_to_its_readers(cast, role_users):
+    """A decision and a file open on their review's page: the administrator reads the
+    activity but not the review, and their links answered "Page not found"."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from qms.attachments import attachment_store
+
+    review = held(cast)
+    decide(cast, review, text="Bổ sung máy quét", title="Mua máy quét", days=30)
+    attachment_store(
+        parent=review,
+        upload=SimpleUploadedFile("bien-ban.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf"),
+        actor=cast["manager"],
+    )
+    client = Client()
+
+    def links(user) -> list[str]:
+        client.force_login(user)
+        return [
+            entry["url"]
+            for model in ("reviews.decision", "qms.attachment")
+            for entry in client.get("/activity/", {"model": model}).context["entries"]
+        ]
+
+    named = links(role_users["administrator"])
+    assert len(named) >= 2 and not any(named)  # both kinds listed, neither linked
+    assert client.get(review.get_absolute_url()).status_code == 404
+    opened = [client.get(url, follow=True) for url in links(cast["manager"])]
+    assert len(opened) == len(named) and all(page.status_code == 200 for page in opened)
