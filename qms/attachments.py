@@ -229,6 +229,10 @@ def is_attachable(model: type[models.Model]) -> bool:
     return model in _ATTACHABLE
 
 
+def attachable_models() -> list[type[models.Model]]:
+    return list(_ATTACHABLE)
+
+
 def can_upload(user, parent: models.Model) -> bool:
     entry = _ATTACHABLE.get(type(parent))
     return bool(entry and user.is_authenticated and entry.can_upload(user, parent))

@@ -380,6 +380,8 @@ def openable_ids(model: type[models.Model], user, ids: set) -> set:
         if not visible.query.where:
             return set(ids)
         return set(visible.filter(pk__in=ids).values_list("pk", flat=True))
+    if _opens_every(model, user):
+        return set(ids)
     through = getattr(model, "visible_through", "")
     if through:
         parent_model = model._meta.get_field(through).related_model
@@ -408,6 +410,26 @@ def openable_ids(model: type[models.Model], user, ids: set) -> set:
             found |= {pk for pk, parent in parent_of.items() if parent in allowed}
         return found
     return set(ids)  # its own page decides
+
+
+def _opens_every(model: type[models.Model], user) -> bool:
+    """Whether ``user`` may open every object of ``model`` (asks no query): its rule is
+    "everything", or it is a part of (or a file on) objects whose rules all are."""
+    if getattr(model, "page_permission", "") and not user.has_perm(model.page_permission):
+        return False
+    manager = model._default_manager
+    if hasattr(manager, "visible_to"):
+        return not manager.visible_to(user).query.where
+    through = getattr(model, "visible_through", "")
+    if through:
+        return _opens_every(model._meta.get_field(through).related_model, user)
+    from django.contrib.contenttypes.fields import GenericForeignKey
+
+    if any(isinstance(f, GenericForeignKey) for f in model._meta.private_fields):
+        from qms.attachments import attachable_models
+
+        return all(_opens_every(parent, user) for parent in attachable_models())
+    return True
 
 
 def any_of(model: type[models.Model], *arms: Q) -> Q:
