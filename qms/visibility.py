@@ -388,12 +388,9 @@ def openable_ids(model: type[models.Model], user, ids: set) -> set:
         parents = dict(model._base_manager.filter(pk__in=ids).values_list("pk", f"{through}_id"))
         allowed = openable_ids(parent_model, user, set(parents.values()) - {None})
         return {pk for pk, parent in parents.items() if parent in allowed}
-    from django.contrib.contenttypes.fields import GenericForeignKey
     from django.contrib.contenttypes.models import ContentType
 
-    generic = next(
-        (f for f in model._meta.private_fields if isinstance(f, GenericForeignKey)), None
-    )
+    generic = _generic_parent(model)
     if generic is not None:
         rows = model._base_manager.filter(pk__in=ids).values_list(
             "pk", generic.ct_field + "_id", generic.fk_field
@@ -423,13 +420,18 @@ def _opens_every(model: type[models.Model], user) -> bool:
     through = getattr(model, "visible_through", "")
     if through:
         return _opens_every(model._meta.get_field(through).related_model, user)
-    from django.contrib.contenttypes.fields import GenericForeignKey
-
-    if any(isinstance(f, GenericForeignKey) for f in model._meta.private_fields):
+    if _generic_parent(model) is not None:
         from qms.attachments import attachable_models
 
         return all(_opens_every(parent, user) for parent in attachable_models())
     return True
+
+
+def _generic_parent(model: type[models.Model]):
+    """The generic foreign key naming the object a row belongs to (a file's), if any."""
+    from django.contrib.contenttypes.fields import GenericForeignKey
+
+    return next((f for f in model._meta.private_fields if isinstance(f, GenericForeignKey)), None)
 
 
 def any_of(model: type[models.Model], *arms: Q) -> Q:

@@ -67,11 +67,19 @@ def only_openable_links(sections: list[dict], user) -> list[dict]:
     openable = {
         label: openable_ids(apps.get_model(label), user, ids) for label, ids in wanted.items()
     }
-    for section in sections:
-        for row in section.get("rows") or []:
-            if row.get("object") and row["object"][1] not in openable[row["object"][0]]:
-                row["url"] = ""
-    return sections
+
+    def shown(row: dict) -> dict:
+        if row.get("object") and row["object"][1] not in openable[row["object"][0]]:
+            return {**row, "url": ""}
+        return row
+
+    # copies: the sections are the review's frozen inputs, never to be changed in place
+    return [
+        {**section, "rows": [shown(row) for row in section["rows"]]}
+        if section.get("rows")
+        else section
+        for section in sections
+    ]
 
 
 def _choice(label) -> dict:
