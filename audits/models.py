@@ -263,9 +263,11 @@ class ChecklistItem(models.Model):
 
         if self.clause_id is None:
             return ""
+        # the audit's page reads the clause's number as a column of the checklist's query
+        number = self.__dict__.get("clause_number") or self.clause.number
         return gettext(
             "%(clause)s %(title)s: show how the department meets this requirement, with evidence."
-        ) % {"clause": self.clause.number, "title": TITLES.get(self.clause.number, "")}
+        ) % {"clause": number, "title": TITLES.get(number, "")}
 
 
 class FindingQuerySet(models.QuerySet):

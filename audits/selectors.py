@@ -9,7 +9,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q
 
 from qms.db import many_to_many_lists
 from qms.visibility import (
@@ -89,3 +89,48 @@ def plan_lists(audit) -> dict[str, list]:
     """The audit's team, departments, procedures, clauses, documents and legal criteria,
     from one query (``qms.db.many_to_many_lists``), each in its model's order."""
     return many_to_many_lists(audit, _PLAN_LISTS)
+
+
+def findings_listed(audit) -> list:
+    """The audit's findings in number order, each with what its page shows of the rows it
+    names as plain values: ``clause_number``, ``department_name``, ``nonconformity_number``
+    and ``_status_label``, ``action_number`` and ``_status_label``, ``withdrawn_by_name``.
+
+    Read as columns of the findings' query: a clause, a department, a nonconformity, an
+    action and a user built as objects for each finding were 2,300 of the audit page's
+    75,000 function calls (34 findings). The finding itself is whole, for its correction
+    form.
+    """
+    from nonconformities.models import Action, Nonconformity
+    from qms.displays import choice_label
+    from qms.models import User
+
+    findings = list(
+        audit.findings.annotate(
+            clause_number=F("clause__number"),
+            department_name=F("department__name"),
+            nonconformity_number=F("nonconformity__number"),
+            nonconformity_status=F("nonconformity__status"),
+            action_number=F("action__number"),
+            action_status=F("action__status"),
+            withdrawn_by_first_name=F("withdrawn_by__first_name"),
+            withdrawn_by_last_name=F("withdrawn_by__last_name"),
+            withdrawn_by_username=F("withdrawn_by__username"),
+        ).order_by("number")
+    )
+    for finding in findings:
+        if finding.nonconformity_id:
+            finding.nonconformity_status_label = choice_label(
+                Nonconformity, "status", finding.nonconformity_status
+            )
+        if finding.action_id:
+            finding.action_status_label = choice_label(Action, "status", finding.action_status)
+        if finding.withdrawn_by_id:
+            finding.withdrawn_by_name = str(
+                User(
+                    first_name=finding.withdrawn_by_first_name,
+                    last_name=finding.withdrawn_by_last_name,
+                    username=finding.withdrawn_by_username,
+                )
+            )
+    return findings

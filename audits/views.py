@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Max, Q
+from django.db.models import Count, F, Max, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -33,7 +33,7 @@ from audits.forms import (
     WithdrawFindingForm,
 )
 from audits.models import Audit, AuditProgramme, ChecklistItem, Finding
-from audits.selectors import external_auditors, plan_lists
+from audits.selectors import external_auditors, findings_listed, plan_lists
 from audits.workflows import AUDIT_FLOW
 from qms import exports
 from qms.attachments import attachments_grouped
@@ -147,8 +147,11 @@ class AuditDetailView(PortalPermissionMixin, DetailView):
         is_auditor = audit.lead_auditor_id == user.pk or user in team
         signatures = list(signatures_of(audit))
         signed_hashes = {s.content_sha256 for s in signatures}
+        # the clause's number and the department's name as columns, not objects per item
         checklist = list(
-            audit.checklist.select_related("clause", "department").order_by("position")
+            audit.checklist.annotate(
+                clause_number=F("clause__number"), department_name=F("department__name")
+            ).order_by("position")
         )
         item_type = ContentType.objects.get_for_model(ChecklistItem)
         files = attachments_grouped(
@@ -156,27 +159,8 @@ class AuditDetailView(PortalPermissionMixin, DetailView):
         )
         for item in checklist:
             item.files = files.get((ChecklistItem, item.pk), [])
-            item.guidance = guidance_for(item.clause.number) if item.clause_id else ""
-        # the linked rows bring only what the list shows of them (a nonconformity or an
-        # action is a wide row; the finding itself is read whole for its correction form)
-        findings = list(
-            audit.findings.select_related(
-                "clause", "department", "nonconformity", "action", "withdrawn_by"
-            )
-            .only(
-                *(field.name for field in Finding._meta.concrete_fields),
-                "clause__number",
-                "department__name",
-                "nonconformity__number",
-                "nonconformity__status",
-                "action__number",
-                "action__status",
-                "withdrawn_by__first_name",
-                "withdrawn_by__last_name",
-                "withdrawn_by__username",
-            )
-            .order_by("number")
-        )
+            item.guidance = guidance_for(item.clause_number) if item.clause_id else ""
+        findings = findings_listed(audit)
         mark_openable(findings, user, "nonconformity", "action")
         can_fill = is_auditor and audit.status == AuditStatus.IN_PROGRESS
         can_manage_access = user.has_perm("audits.manage_audits")
@@ -238,7 +222,9 @@ class AuditDetailView(PortalPermissionMixin, DetailView):
             criteria_documents=plan["criteria_documents"],
             legal=plan["legal_criteria"],
             team=team,
-            sessions=audit.sessions.select_related("department").order_by("starts_at"),
+            sessions=audit.sessions.annotate(department_name=F("department__name")).order_by(
+                "starts_at"
+            ),
             checklist=checklist,
             findings=findings,
             transitions=[t for t in AUDIT_FLOW.available(audit, user) if t.name != "report"],

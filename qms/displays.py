@@ -18,14 +18,25 @@ from django.utils.encoding import force_str
 from django.utils.hashable import make_hashable
 
 
-def _display(self, *, field):
+def _labels(field) -> dict:
     labels = field.__dict__.get("_qms_labels")
     if labels is None:
         labels = field._qms_labels = {
             make_hashable(value): label for value, label in field.flatchoices
         }
+    return labels
+
+
+def _display(self, *, field):
     value = getattr(self, field.attname)
-    return force_str(labels.get(make_hashable(value), value), strings_only=True)
+    return force_str(_labels(field).get(make_hashable(value), value), strings_only=True)
+
+
+def choice_label(model: type[models.Model], name: str, value) -> str:
+    """What ``get_<name>_display`` shows for ``value``, for a value read as a column of
+    another row (an annotation) rather than with its own object."""
+    field = model._meta.get_field(name)
+    return force_str(_labels(field).get(make_hashable(value), value), strings_only=True)
 
 
 def install(app_labels: set[str]) -> int:

@@ -275,6 +275,72 @@ def test_an_action_from_an_opportunity_for_improvement(client, audit_crew, org):
     assert action.number in page and 'data-testid="add-action"' not in page
 
 
+def test_each_finding_names_its_department_clause_and_what_it_raised(client, audit_crew, org):
+    """The finding's row shows what it names (read as columns of the findings' query), the
+    nonconformity's and action's status in the reader's language, and who withdrew one."""
+    from django.utils import translation
+
+    from nonconformities.models import Action
+
+    audit = start(audit_crew, plan(audit_crew, org))
+    item = audit.checklist.exclude(clause=None).first()
+    nc_finding = services.finding_add(
+        actor=audit_crew["member"],
+        finding=Finding(
+            audit=audit,
+            kind="minor_nc",
+            clause=item.clause,
+            department=org["a"],
+            requirement="Hồ sơ phải được kiểm soát",
+            evidence="3/10 hồ sơ thiếu phiếu kiểm soát",
+            statement="Phiếu kiểm soát không được lưu",
+        ),
+    )
+    ofi = add_ofi(audit_crew["lead"], audit, org["a"])
+    repeat = add_ofi(audit_crew["lead"], audit, org["a"], statement="Trùng lặp")
+    services.finding_withdraw(
+        actor=audit_crew["lead"], finding=repeat, version=repeat.version, reason="Trùng với F02"
+    )
+    audit = services.audit_move(actor=audit_crew["lead"], audit=audit, move="confirm")
+    client.force_login(audit_crew["lead"])
+    _step(
+        client,
+        audit,
+        step="action",
+        **{
+            "action-finding": ofi.pk,
+            "action-title": "Số hóa sổ theo dõi",
+            "action-owner": audit_crew["auditee"].pk,
+            "action-due_date": (TODAY + timedelta(days=30)).isoformat(),
+        },
+    )
+    nc, action = Nonconformity.objects.get(), Action.objects.get()
+    reader = audit_crew["lead"]
+    for code in ("vi", "zh-hans", "en"):
+        reader.language = code
+        reader.save()
+        client.force_login(reader)
+        rows = (
+            client.get(audit.get_absolute_url())
+            .content.decode()
+            .split('<li class="list-group-item')
+        )
+        nc_row = next(r for r in rows if f'data-testid="finding-{nc_finding.number}"' in r)
+        action_row = next(r for r in rows if f'data-testid="finding-{ofi.number}"' in r)
+        withdrawn_row = next(r for r in rows if f'data-testid="finding-{repeat.number}"' in r)
+        with translation.override(code):
+            assert org["a"].name in nc_row and nc_finding.clause.number in nc_row, code
+            assert f'<a href="/nonconformities/{nc.pk}/">{nc.number}</a>' in nc_row, code
+            assert nc.get_status_display() in nc_row, code
+            assert f'<a href="/nonconformities/actions/{action.pk}/">{action.number}</a>' in (
+                action_row
+            ), code
+            assert action.get_status_display() in action_row, code
+            assert str(audit_crew["lead"]) in withdrawn_row and "Trùng với F02" in withdrawn_row
+            assert "text-decoration-line-through" in withdrawn_row
+            assert "text-decoration-line-through" not in nc_row + action_row
+
+
 def test_the_printable_audit_plan(client, audit_crew, org):
     import io
 
