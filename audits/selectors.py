@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from django.db.models import Exists, F, OuterRef, Q
 
-from qms.db import many_to_many_lists
+from qms.db import kept_rows, many_to_many_lists
 from qms.visibility import (
     department_scope_q,
     has_global_view,
@@ -60,13 +60,17 @@ def external_auditors(audit) -> list:
     """Every external auditor, each marked ``has_access`` when given read-only access to
     this audit (an object grant): the audit's page lists those and offers the others, from
     one query."""
+    return kept_rows(("audit", "external auditors"), _external_auditors, audit.pk)
+
+
+def _external_auditors(audit_id: int):
     from audits.models import AuditUserObjectPermission
     from qms.models import User
 
     granted = AuditUserObjectPermission.objects.filter(
-        content_object=audit, permission__codename="view_audit", user=OuterRef("pk")
+        content_object_id=audit_id, permission__codename="view_audit", user=OuterRef("pk")
     )
-    return list(
+    return (
         User.objects.filter(groups__name="external_auditor")
         .only("username", "first_name", "last_name", "job_title", "is_active")
         .annotate(has_access=Exists(granted))
@@ -105,19 +109,7 @@ def findings_listed(audit) -> list:
     from qms.displays import choice_label
     from qms.models import User
 
-    findings = list(
-        audit.findings.annotate(
-            clause_number=F("clause__number"),
-            department_name=F("department__name"),
-            nonconformity_number=F("nonconformity__number"),
-            nonconformity_status=F("nonconformity__status"),
-            action_number=F("action__number"),
-            action_status=F("action__status"),
-            withdrawn_by_first_name=F("withdrawn_by__first_name"),
-            withdrawn_by_last_name=F("withdrawn_by__last_name"),
-            withdrawn_by_username=F("withdrawn_by__username"),
-        ).order_by("number")
-    )
+    findings = kept_rows(("audit", "findings"), _findings_listed, audit.pk)
     for finding in findings:
         if finding.nonconformity_id:
             finding.nonconformity_status_label = choice_label(
@@ -134,3 +126,54 @@ def findings_listed(audit) -> list:
                 )
             )
     return findings
+
+
+def _findings_listed(audit_id: int):
+    from audits.models import Finding
+
+    return (
+        Finding.objects.filter(audit_id=audit_id)
+        .annotate(
+            clause_number=F("clause__number"),
+            department_name=F("department__name"),
+            nonconformity_number=F("nonconformity__number"),
+            nonconformity_status=F("nonconformity__status"),
+            action_number=F("action__number"),
+            action_status=F("action__status"),
+            withdrawn_by_first_name=F("withdrawn_by__first_name"),
+            withdrawn_by_last_name=F("withdrawn_by__last_name"),
+            withdrawn_by_username=F("withdrawn_by__username"),
+        )
+        .order_by("number")
+    )
+
+
+def checklist_listed(audit) -> list:
+    """The audit's checklist in order, the clause's number and the department's name as
+    columns (``clause_number``, ``department_name``), not objects per item."""
+    return kept_rows(("audit", "checklist"), _checklist_listed, audit.pk)
+
+
+def _checklist_listed(audit_id: int):
+    from audits.models import ChecklistItem
+
+    return (
+        ChecklistItem.objects.filter(audit_id=audit_id)
+        .annotate(clause_number=F("clause__number"), department_name=F("department__name"))
+        .order_by("position")
+    )
+
+
+def sessions_listed(audit) -> list:
+    """The audit's sessions in time order, with ``department_name``."""
+    return kept_rows(("audit", "sessions"), _sessions_listed, audit.pk)
+
+
+def _sessions_listed(audit_id: int):
+    from audits.models import AuditSession
+
+    return (
+        AuditSession.objects.filter(audit_id=audit_id)
+        .annotate(department_name=F("department__name"))
+        .order_by("starts_at")
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db.models import Count, F, Max, Q
+from django.db.models import Count, Max, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -33,7 +33,13 @@ from audits.forms import (
     WithdrawFindingForm,
 )
 from audits.models import Audit, AuditProgramme, ChecklistItem, Finding
-from audits.selectors import external_auditors, findings_listed, plan_lists
+from audits.selectors import (
+    checklist_listed,
+    external_auditors,
+    findings_listed,
+    plan_lists,
+    sessions_listed,
+)
 from audits.workflows import AUDIT_FLOW
 from qms import exports
 from qms.attachments import attachments_grouped
@@ -147,12 +153,7 @@ class AuditDetailView(PortalPermissionMixin, DetailView):
         is_auditor = audit.lead_auditor_id == user.pk or user in team
         signatures = list(signatures_of(audit))
         signed_hashes = {s.content_sha256 for s in signatures}
-        # the clause's number and the department's name as columns, not objects per item
-        checklist = list(
-            audit.checklist.annotate(
-                clause_number=F("clause__number"), department_name=F("department__name")
-            ).order_by("position")
-        )
+        checklist = checklist_listed(audit)
         item_type = ContentType.objects.get_for_model(ChecklistItem)
         files = attachments_grouped(
             {ChecklistItem: [item.pk for item in checklist], Audit: [audit.pk]}
@@ -222,9 +223,7 @@ class AuditDetailView(PortalPermissionMixin, DetailView):
             criteria_documents=plan["criteria_documents"],
             legal=plan["legal_criteria"],
             team=team,
-            sessions=audit.sessions.annotate(department_name=F("department__name")).order_by(
-                "starts_at"
-            ),
+            sessions=sessions_listed(audit),
             checklist=checklist,
             findings=findings,
             transitions=[t for t in AUDIT_FLOW.available(audit, user) if t.name != "report"],

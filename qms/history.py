@@ -12,6 +12,7 @@ from datetime import UTC
 
 from django.db import models
 
+from qms.db import kept_rows
 from qms.pagination import CompiledRows
 
 
@@ -158,11 +159,15 @@ def _activity_queryset(user_id, app_label, model, object_id, date_from, date_to)
 def object_history(obj: models.Model, *, limit: int = 50) -> list[dict]:
     """The object's history rows, newest first, each with the fields it changed."""
     # through ``history_model``: ``obj.history`` builds a manager class at each use
-    records = list(
-        history_model(type(obj))
-        ._default_manager.filter(**{obj._meta.pk.attname: obj.pk})
-        .select_related("history_user")
-        .order_by("-history_date", "-history_id")[: limit + 1]
+    model = history_model(type(obj))
+    records = kept_rows(
+        ("history", model._meta.label, limit),
+        lambda pk: (
+            model._default_manager.filter(**{obj._meta.pk.attname: pk})
+            .select_related("history_user")
+            .order_by("-history_date", "-history_id")[: limit + 1]
+        ),
+        obj.pk,
     )
     entries = []
     m2m_names = [f.name for f in obj._meta.many_to_many]
