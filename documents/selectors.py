@@ -22,7 +22,6 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from django.db.models import Count, Q, QuerySet
-from django.urls import reverse
 
 from documents.choices import (
     Confidentiality,
@@ -30,7 +29,8 @@ from documents.choices import (
     RevisionStatus,
     StepDecision,
 )
-from qms.db import many_to_many_lists
+from qms.db import kept_rows, many_to_many_lists
+from qms.links import url_for
 from qms.visibility import (
     department_scope_q,
     has_global_view,
@@ -202,21 +202,37 @@ def document_for_page(user, pk: int):
 
 def acknowledgement_summary(revision, user=None) -> dict:
     """Counts for a revision, and whether ``user`` was asked and has acknowledged (one query)."""
-    from documents.models import STANDING, Acknowledgement
-
-    done = STANDING & Q(acknowledged_at__isnull=False)
-    mine = STANDING & (Q(user=user) if user is not None else Q(pk__in=[]))
-    counts = Acknowledgement.objects.filter(revision=revision).aggregate(
-        total=Count("pk", filter=STANDING),
-        done=Count("pk", filter=done),
-        mine=Count("pk", filter=mine),
-        mine_done=Count("pk", filter=mine & done),
-        withdrawn=Count("pk", filter=~STANDING),
+    reader = getattr(user, "pk", None) or 0  # nobody's id: no request is theirs
+    rows = kept_rows(
+        ("documents", "acknowledgement summary"), _acknowledgement_counts, revision.pk, reader
+    )
+    counts = (
+        rows[0] if rows else dict.fromkeys(("total", "done", "mine", "mine_done", "withdrawn"), 0)
     )
     counts["outstanding"] = counts["total"] - counts["done"]
     counts["asked_me"] = bool(counts["mine"])
     counts["i_acknowledged"] = bool(counts["mine_done"])
     return counts
+
+
+def _acknowledgement_counts(revision_id: int, user_id: int):
+    from documents.models import STANDING, Acknowledgement
+
+    done = STANDING & Q(acknowledged_at__isnull=False)
+    mine = STANDING & Q(user_id=user_id)
+    return (
+        Acknowledgement.objects.filter(revision_id=revision_id)
+        .order_by()
+        .values("revision_id")
+        .annotate(
+            total=Count("pk", filter=STANDING),
+            done=Count("pk", filter=done),
+            mine=Count("pk", filter=mine),
+            mine_done=Count("pk", filter=mine & done),
+            withdrawn=Count("pk", filter=~STANDING),
+        )
+        .values("total", "done", "mine", "mine_done", "withdrawn")
+    )
 
 
 def current_step(revision):
@@ -236,24 +252,51 @@ def review_window(today: date) -> tuple[date, date]:
 def described_by(document) -> list[dict]:
     """The processes and procedures this document describes (other modules link to
     documents; read here through the reverse relations, in one query)."""
+    return [
+        {**row, "url": url_for(f"procedures:{row['kind']}_detail", row["pk"])}
+        for row in kept_rows(("documents", "described by"), _described_by, document.pk)
+    ]
+
+
+def _described_by(document_id: int):
     from django.db.models import CharField, IntegerField, Value
+
+    from documents.models import Document
 
     parts = []
     for relation, kind in (("processes", "process"), ("procedures", "procedure")):
-        related = getattr(document, relation, None)
-        if related is not None:
-            parts.append(
-                related.order_by()
-                .values("pk", "code", "name")
-                .annotate(
-                    kind=Value(kind, output_field=CharField()),
-                    order=Value(len(parts), output_field=IntegerField()),
-                )
+        related = Document._meta.get_field(relation)
+        parts.append(
+            related.related_model.objects.filter(**{related.field.name: document_id})
+            .order_by()
+            .values("pk", "code", "name")
+            .annotate(
+                kind=Value(kind, output_field=CharField()),
+                order=Value(len(parts), output_field=IntegerField()),
             )
-    if not parts:
-        return []
-    query = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
-    return [
-        {**row, "url": reverse(f"procedures:{row['kind']}_detail", args=[row["pk"]])}
-        for row in query.order_by("order", "code")
-    ]
+        )
+    return parts[0].union(*parts[1:], all=True).order_by("order", "code")
+
+
+def distribution_listed(document) -> list:
+    """Who the document is distributed to now, with their departments and people."""
+    return kept_rows(("documents", "distribution"), _distribution, document.pk)
+
+
+def _distribution(document_id: int):
+    from documents.models import DistributionEntry
+
+    return DistributionEntry.objects.filter(
+        document_id=document_id, removed_at__isnull=True
+    ).select_related("department", "user")
+
+
+def reviews_listed(document) -> list:
+    """The document's ten latest periodic reviews, with who made them."""
+    return kept_rows(("documents", "reviews"), _reviews, document.pk)
+
+
+def _reviews(document_id: int):
+    from documents.models import DocumentReview
+
+    return DocumentReview.objects.filter(document_id=document_id).select_related("reviewed_by")[:10]

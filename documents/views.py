@@ -267,11 +267,9 @@ class DocumentDetailView(PortalPermissionMixin, DetailView):
             colours=DOCUMENT_COLOURS,
             effective=effective,
             ack_summary=selectors.acknowledgement_summary(effective, user) if effective else None,
-            distribution=document.distribution.filter(removed_at__isnull=True).select_related(
-                "department", "user"
-            ),
+            distribution=selectors.distribution_listed(document),
             children=Document.objects.visible_to(user).filter(parent=document).order_by("code"),
-            reviews=document.reviews.select_related("reviewed_by")[:10],
+            reviews=selectors.reviews_listed(document),
             review_form=PeriodicReviewForm(initial={"version": document.version}),
             withdraw_form=ReasonForm(initial={"version": document.version}),
             can_start_revision=open_revision is None

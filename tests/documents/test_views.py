@@ -144,7 +144,13 @@ def test_acknowledge_from_the_page_and_the_owner_sees_who(client, people, org, p
     client.force_login(people["reader"])
     assert 'data-testid="acknowledge"' in client.get(procedure.get_absolute_url()).content.decode()
     client.post(reverse("documents:acknowledge", args=[revision.pk]))
+    # the page's summary counts the reader's answer at once, and asks them no more
+    assert (
+        'data-testid="acknowledge"' not in client.get(procedure.get_absolute_url()).content.decode()
+    )
+    asked = revision.acknowledgements.count()
     client.force_login(people["owner"])
+    assert f"1 of {asked} acknowledged" in client.get(procedure.get_absolute_url()).content.decode()
     response = client.get(
         reverse("documents:acknowledgement_list", args=[revision.pk]), {"state": "done"}
     )
