@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import DetailView
 
-from procedures import services
+from procedures import selectors, services
 from procedures.filters import CaseFilter
 from procedures.forms import ApologyForm, CloseForm, MoveForm, NoteForm, PauseForm, ReceiveForm
 from procedures.models import CaseStatus, Procedure, ServiceCase
@@ -181,7 +181,7 @@ class CaseDetailView(PortalPermissionMixin, DetailView):
         forms = forms or {}
         case = self.object
         user = self.request.user
-        steps = list(case.steps.select_related("department", "handler", "finished_by"))
+        steps = selectors.case_steps(case)
         current = next((s for s in steps if s.pk == case.current_step_id), None)
         following = next((s for s in steps if current and s.position == current.position + 1), None)
         can_handle = current is not None and services.can_handle(user, current)
@@ -193,9 +193,9 @@ class CaseDetailView(PortalPermissionMixin, DetailView):
             can_handle=can_handle,
             is_late=case.is_open and now > case.due_at,
             needs_apology=case.is_open and now > case.due_at and not case.apology_issued_at,
-            pauses=list(case.pauses.all()),
-            notes=list(case.notes.select_related("written_by")),
-            dossier=list(case.dossier.all()),
+            pauses=selectors.case_pauses(case),
+            notes=selectors.case_notes(case),
+            dossier=selectors.case_dossier(case),
             move_form=forms.get("move")
             or MoveForm(next_step=following, initial={"version": case.version}),
             pause_form=forms.get("pause")

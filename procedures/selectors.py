@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
-from qms.db import many_to_many_lists
+from qms.db import kept_rows, many_to_many_lists
 from qms.visibility import (
     department_scope_q,
     has_global_view,
@@ -100,3 +100,49 @@ def feedback_visibility_q(user) -> Q | None:
     if role_slugs(user) == {"external_auditor"}:
         return Q(pk__in=[])
     return department_scope_q(user) | Q(owner=user)
+
+
+# --- A case's page: its own lists, each query compiled once (qms.db.kept_rows) -------
+
+
+def case_steps(case) -> list:
+    """The case's steps in order, with their departments, handlers and who finished them."""
+    return kept_rows(("cases", "steps"), _case_steps, case.pk)
+
+
+def _case_steps(case_id: int):
+    from procedures.models import CaseStep
+
+    return CaseStep.objects.filter(case_id=case_id).select_related(
+        "department", "handler", "finished_by"
+    )
+
+
+def case_pauses(case) -> list:
+    return kept_rows(("cases", "pauses"), _case_pauses, case.pk)
+
+
+def _case_pauses(case_id: int):
+    from procedures.models import CasePause
+
+    return CasePause.objects.filter(case_id=case_id)
+
+
+def case_notes(case) -> list:
+    return kept_rows(("cases", "notes"), _case_notes, case.pk)
+
+
+def _case_notes(case_id: int):
+    from procedures.models import CaseNote
+
+    return CaseNote.objects.filter(case_id=case_id).select_related("written_by")
+
+
+def case_dossier(case) -> list:
+    return kept_rows(("cases", "dossier"), _case_dossier, case.pk)
+
+
+def _case_dossier(case_id: int):
+    from procedures.models import CaseDossierItem
+
+    return CaseDossierItem.objects.filter(case_id=case_id)
