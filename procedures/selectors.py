@@ -39,14 +39,32 @@ def processes_for_map(user) -> list:
 
 
 def procedure_for_page(queryset: QuerySet) -> QuerySet:
-    """The procedure with its steps (and their departments, in the same query) and its
-    dossier; its legal basis and documents come from ``procedure_lists``."""
+    """The procedure with its process, department and owner; its steps and dossier come
+    from ``procedure_steps`` and ``procedure_dossier``, its legal basis and documents from
+    ``procedure_lists``."""
+    return queryset.select_related("process", "department", "owner")
+
+
+def procedure_steps(procedure) -> list:
+    """The procedure's steps in order, with their departments."""
+    return kept_rows(("procedures", "steps"), _procedure_steps, procedure.pk)
+
+
+def _procedure_steps(procedure_id: int):
     from procedures.models import ProcedureStep
 
-    return queryset.select_related("process", "department", "owner").prefetch_related(
-        Prefetch("steps", queryset=ProcedureStep.objects.select_related("department")),
-        "dossier",
-    )
+    return ProcedureStep.objects.filter(procedure_id=procedure_id).select_related("department")
+
+
+def procedure_dossier(procedure) -> list:
+    """The documents an applicant hands in, in order."""
+    return kept_rows(("procedures", "dossier"), _procedure_dossier, procedure.pk)
+
+
+def _procedure_dossier(procedure_id: int):
+    from procedures.models import DossierItem
+
+    return DossierItem.objects.filter(procedure_id=procedure_id)
 
 
 # What the procedure's page shows of its legal basis and of its documents.

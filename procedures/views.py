@@ -99,7 +99,7 @@ class ProcedureDetailView(PortalPermissionMixin, DetailView):
         context = super().get_context_data(**kwargs)
         procedure = self.object
         lists = selectors.procedure_lists(procedure)
-        steps = list(procedure.steps.all())
+        steps = selectors.procedure_steps(procedure)
         user = self.request.user
         openable = openable_documents(user, lists["documents"])
         context.update(
@@ -108,6 +108,7 @@ class ProcedureDetailView(PortalPermissionMixin, DetailView):
             documents=[d for d in lists["documents"] if d.pk in openable],
             colours=STATUS_COLOURS,
             steps=steps,
+            dossier=selectors.procedure_dossier(procedure),
             steps_days=short_number(sum((step.allowance_days for step in steps), 0)),
             can_manage=services.can_manage(user),
             can_mark_reviewed=bool(procedure.review_flag)
