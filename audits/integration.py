@@ -13,6 +13,7 @@ from django.utils.translation import gettext_noop
 from audits.choices import AuditStatus
 from audits.models import Audit, AuditSession, ChecklistItem
 from qms import attachments, mytasks, reminders, search
+from qms.db import kept_rows
 from qms.visibility import headed_department_ids
 
 # Reports are generated and signed by the service; evidence is attached by the audit team.
@@ -40,16 +41,19 @@ OPEN = [
 ]
 
 
+def _my_audits(user_id: int):
+    return (
+        Audit.objects.filter(Q(lead_auditor_id=user_id) | Q(team=user_id), status__in=OPEN)
+        .distinct()
+        .order_by("start_date")[:20]
+    )
+
+
 @mytasks.register
 def audit_tasks(user, today: date) -> list[mytasks.Task]:
     module = _("Audits")
     tasks = []
-    mine = (
-        Audit.objects.filter(Q(lead_auditor=user) | Q(team=user), status__in=OPEN)
-        .distinct()
-        .order_by("start_date")[:20]
-    )
-    for audit in mine:
+    for audit in kept_rows(("my tasks", "audits"), _my_audits, user.pk):
         title = {
             AuditStatus.PLANNED: _("Prepare audit %(reference)s: plan and checklist"),
             AuditStatus.PREPARED: _("Audit %(reference)s starts on %(date)s"),

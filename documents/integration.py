@@ -14,6 +14,7 @@ from django.utils.translation import gettext_noop
 from documents.choices import DocumentStatus, RevisionStatus, StepDecision, StepRole
 from documents.models import Acknowledgement, ApprovalStep, Document, ExternalDocument, Revision
 from qms import attachments, mytasks, reminders, search
+from qms.db import kept_rows
 from qms.models import User
 
 # --- Files --------------------------------------------------------------------------
@@ -34,7 +35,7 @@ attachments.register_attachable(
 # --- My tasks -----------------------------------------------------------------------
 
 
-def current_steps_for(user):
+def _waiting_steps(user_id: int):
     """Steps waiting for this user now: theirs is the first pending step of the round."""
     earlier_pending = ApprovalStep.objects.filter(
         revision=OuterRef("revision"),
@@ -42,14 +43,45 @@ def current_steps_for(user):
         decision=StepDecision.PENDING,
         position__lt=OuterRef("position"),
     )
+    # each query reads only what a task shows (compiling every column of three joined
+    # tables cost more than running the query)
     return (
         ApprovalStep.objects.filter(
-            user=user,
+            user_id=user_id,
             decision=StepDecision.PENDING,
             revision__status=RevisionStatus.IN_REVIEW,
         )
         .filter(~Exists(earlier_pending))
         .select_related("revision", "revision__document")
+        .only("role", "revision__number", "revision__submitted_at", "revision__document__code")[:50]
+    )
+
+
+def _unread(user_id: int):
+    return (
+        Acknowledgement.objects.outstanding()
+        .filter(user_id=user_id, revision__status=RevisionStatus.EFFECTIVE)
+        .select_related("revision", "revision__document")
+        .only("requested_at", "revision__number", "revision__document__code")
+        .order_by("requested_at")[:50]
+    )
+
+
+def _reviews_due(user_id: int, until: date):
+    return (
+        Document.objects.filter(
+            owner_id=user_id, status=DocumentStatus.EFFECTIVE, next_review_date__lte=until
+        )
+        .only("code", "title", "next_review_date")
+        .order_by("next_review_date")[:50]
+    )
+
+
+def _drafts(user_id: int):
+    return (
+        Revision.objects.filter(created_by_id=user_id, status=RevisionStatus.DRAFT)
+        .select_related("document")
+        .only("number", "document__code")[:50]
     )
 
 
@@ -57,11 +89,9 @@ def current_steps_for(user):
 def document_tasks(user, today: date) -> list[mytasks.Task]:
     module = _("Documents")
     tasks = []
-    # each query reads only what a task shows (compiling every column of three joined
-    # tables cost more than running the query)
-    for step in current_steps_for(user).only(
-        "role", "revision__number", "revision__submitted_at", "revision__document__code"
-    )[:50]:
+    # the four queries are the same for everyone but for the person and the day: each is
+    # compiled once per process (qms.db.kept_rows)
+    for step in kept_rows(("my tasks", "approval steps"), _waiting_steps, user.pk):
         revision = step.revision
         template = (
             _("Review %(code)s revision %(number)s")
@@ -79,14 +109,7 @@ def document_tasks(user, today: date) -> list[mytasks.Task]:
                 today=today,
             )
         )
-    acks = (
-        Acknowledgement.objects.outstanding()
-        .filter(user=user, revision__status=RevisionStatus.EFFECTIVE)
-        .select_related("revision", "revision__document")
-        .only("requested_at", "revision__number", "revision__document__code")
-        .order_by("requested_at")[:50]
-    )
-    for ack in acks:
+    for ack in kept_rows(("my tasks", "acknowledgements"), _unread, user.pk):
         tasks.append(
             mytasks.Task(
                 title=_("Read and acknowledge %(code)s revision %(number)s")
@@ -97,14 +120,8 @@ def document_tasks(user, today: date) -> list[mytasks.Task]:
                 today=today,
             )
         )
-    reviews = (
-        Document.objects.filter(
-            owner=user,
-            status=DocumentStatus.EFFECTIVE,
-            next_review_date__lte=today + timedelta(days=30),
-        )
-        .only("code", "title", "next_review_date")
-        .order_by("next_review_date")[:50]
+    reviews = kept_rows(
+        ("my tasks", "periodic reviews"), _reviews_due, user.pk, today + timedelta(days=30)
     )
     for document in reviews:
         tasks.append(
@@ -117,12 +134,7 @@ def document_tasks(user, today: date) -> list[mytasks.Task]:
                 today=today,
             )
         )
-    drafts = (
-        Revision.objects.filter(created_by=user, status=RevisionStatus.DRAFT)
-        .select_related("document")
-        .only("number", "document__code")[:50]
-    )
-    for revision in drafts:
+    for revision in kept_rows(("my tasks", "drafts"), _drafts, user.pk):
         tasks.append(
             mytasks.Task(
                 title=_("Finish and submit the draft of %(code)s revision %(number)s")

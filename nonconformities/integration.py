@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from datetime import date, timedelta
 
@@ -13,6 +14,7 @@ from django.utils.translation import gettext_noop
 from nonconformities.choices import OPEN_ACTION_STATUSES, Status
 from nonconformities.models import Action, Nonconformity
 from qms import attachments, mytasks, reminders, search
+from qms.db import kept_rows
 from qms.models import Department, User
 
 
@@ -34,37 +36,62 @@ attachments.register_attachable(Nonconformity, can_upload=_may_attach_to_nc)
 attachments.register_attachable(Action, can_upload=_may_attach_to_action)
 
 
+def _nonconformity_work(manages: bool, paths: tuple, user_id: int, verify_until=None):
+    """Nonconformities to triage, to analyse (the owner's) and to verify, in one query,
+    each marked ``triage`` or ``verify``."""
+    triage_q = Q() if manages else Q(pk__in=[])
+    for path in paths:
+        triage_q |= Q(department__path__startswith=path)
+    triage_q &= Q(status=Status.REPORTED)
+    owned_q = Q(owner_id=user_id, status__in=[Status.TRIAGED, Status.CAUSE_ANALYSIS])
+    verify_q = Q(pk__in=[])
+    if verify_until is not None:
+        verify_q = Q(status=Status.EFFECTIVENESS_CHECK, effectiveness_due__lte=verify_until)
+    if not manages:
+        verify_q &= ~Q(owner_id=user_id)
+        heads = Q(pk__in=[])
+        for path in paths:
+            heads |= Q(department__path__startswith=path, severity="minor")
+        verify_q &= heads
+    shown = ("number", "title", "reported_at", "due_date", "effectiveness_due")
+    return (
+        Nonconformity.objects.filter(triage_q | owned_q | verify_q)
+        .annotate(
+            triage=Case(When(triage_q, then=True), default=False, output_field=BooleanField()),
+            verify=Case(When(verify_q, then=True), default=False, output_field=BooleanField()),
+        )
+        .only(*shown)
+        .order_by("reported_at")[:200]
+    )
+
+
+def _open_actions(user_id: int):
+    return (
+        Action.objects.filter(owner_id=user_id, status__in=OPEN_ACTION_STATUSES)
+        .only("number", "title", "due_date")
+        .order_by("due_date")[:30]
+    )
+
+
 @mytasks.register
 def nonconformity_tasks(user, today: date) -> list[mytasks.Task]:
     from qms.visibility import headed_paths
 
     module = _("Nonconformities")
     tasks = []
-    triage_q = Q(pk__in=[])
-    if user.has_perm("nonconformities.manage_nonconformities"):
-        triage_q = Q()
-    else:
-        for path in headed_paths(user):
-            triage_q |= Q(department__path__startswith=path)
-    triage_q &= Q(status=Status.REPORTED)
-    owned_q = Q(owner=user, status__in=[Status.TRIAGED, Status.CAUSE_ANALYSIS])
-    verify_q = Q(
-        status=Status.EFFECTIVENESS_CHECK, effectiveness_due__lte=today + timedelta(days=7)
-    )
-    if not user.has_perm("nonconformities.manage_nonconformities"):
-        verify_q &= ~Q(owner=user)
-        heads = Q(pk__in=[])
-        for path in headed_paths(user):
-            heads |= Q(department__path__startswith=path, severity="minor")
-        verify_q &= heads
-    # one query for the three kinds of work, sorted out below (each kept to 20)
-    found = Nonconformity.objects.filter(triage_q | owned_q | verify_q).annotate(
-        triage=Case(When(triage_q, then=True), default=False, output_field=BooleanField()),
-        verify=Case(When(verify_q, then=True), default=False, output_field=BooleanField()),
+    manages = user.has_perm("nonconformities.manage_nonconformities")
+    paths = () if manages else tuple(headed_paths(user))
+    # compiled once per process for each shape of the rule (a manager, the heads of a unit)
+    # someone who neither manages nor heads a unit verifies nothing: no date in their query
+    verifies = (today + timedelta(days=7),) if manages or paths else ()
+    found = kept_rows(
+        ("my tasks", "nonconformities", manages, paths),
+        functools.partial(_nonconformity_work, manages, paths),
+        user.pk,
+        *verifies,
     )
     triage, owned, verify = [], [], []
-    shown = ("number", "title", "reported_at", "due_date", "effectiveness_due")
-    for nc in found.only(*shown).order_by("reported_at")[:200]:
+    for nc in found:
         if nc.triage:
             triage.append(nc)
         elif nc.verify:
@@ -101,8 +128,7 @@ def nonconformity_tasks(user, today: date) -> list[mytasks.Task]:
                 today=today,
             )
         )
-    open_actions = Action.objects.filter(owner=user, status__in=OPEN_ACTION_STATUSES)
-    for action in open_actions.only("number", "title", "due_date").order_by("due_date")[:30]:
+    for action in kept_rows(("my tasks", "actions"), _open_actions, user.pk):
         tasks.append(
             mytasks.Task(
                 title=_("Action %(number)s: %(title)s")

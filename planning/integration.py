@@ -17,6 +17,7 @@ from planning import measures, selectors, services
 from planning.choices import Measure, ObjectiveStatus, RiskKind, RiskStatus
 from planning.models import Announcement, Objective, Risk, Scope
 from qms import home, mytasks, reminders, search
+from qms.db import kept_rows
 
 ANNOUNCEMENT_CACHE = "planning:announcement_outdated"
 
@@ -45,14 +46,9 @@ def last_closed_period_end(objective_frequency: str, today: date) -> date | None
     return start - timedelta(days=1)
 
 
-@mytasks.register
-def planning_tasks(user, today: date) -> list[mytasks.Task]:
-    """Risks of this owner due for review, and manual objectives whose last finished period
-    has no value yet: one query for both (a union), the home page is read all day."""
+def _risks_and_objectives(user_id: int, review_until: date, year: int, last_year: int):
     risks = (
-        Risk.objects.filter(
-            owner=user, status=RiskStatus.OPEN, review_date__lte=today + timedelta(days=14)
-        )
+        Risk.objects.filter(owner_id=user_id, status=RiskStatus.OPEN, review_date__lte=review_until)
         .annotate(
             source=Value("risk"),
             label=F("title"),
@@ -66,7 +62,7 @@ def planning_tasks(user, today: date) -> list[mytasks.Task]:
     )
     objectives = (
         Objective.objects.filter(
-            owner=user, measure=Measure.MANUAL, year__in=[today.year, today.year - 1]
+            owner_id=user_id, measure=Measure.MANUAL, year__in=[year, last_year]
         )
         .exclude(status=ObjectiveStatus.WITHDRAWN)
         .annotate(
@@ -80,9 +76,23 @@ def planning_tasks(user, today: date) -> list[mytasks.Task]:
         .values_list("source", "pk", "number", "label", "detail", "day", "last", "of_year")
         .order_by()
     )
+    return risks.union(objectives, all=True)[:40]
+
+
+@mytasks.register
+def planning_tasks(user, today: date) -> list[mytasks.Task]:
+    """Risks of this owner due for review, and manual objectives whose last finished period
+    has no value yet: one query for both (a union), the home page is read all day."""
     tasks = []
     kinds = dict(RiskKind.choices)
-    rows = risks.union(objectives, all=True)[:40]
+    rows = kept_rows(
+        ("my tasks", "risks and objectives"),
+        _risks_and_objectives,
+        user.pk,
+        today + timedelta(days=14),
+        today.year,
+        today.year - 1,
+    )
     for source, pk, number, label, detail, day, last, of_year in rows:
         if source == "risk":
             tasks.append(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from datetime import date, datetime, time
 
@@ -17,6 +18,7 @@ from procedures.choices import ProcedureStatus
 from procedures.models import CaseStatus, CaseStep, Feedback, Procedure, ServiceCase
 from qms import attachments, mytasks, reminders, search
 from qms.calendar import WorkingCalendar, working_seconds_per_day
+from qms.db import kept_rows
 from qms.visibility import headed_department_ids, units_and_headed
 
 
@@ -25,18 +27,28 @@ def _legal_change(sender, external, actor, **kwargs) -> None:
     services.flag_for_legal_change(external=external, actor=actor)
 
 
-@mytasks.register
-def review_tasks(user, today: date) -> list[mytasks.Task]:
-    """A procedure whose legal basis changed waits for its owner (or the QMS manager)."""
-    flagged = Procedure.objects.exclude(review_flag="").exclude(status=ProcedureStatus.ABOLISHED)
-    if services.can_manage(user):
-        # the same query brings the procedures flagged for corrective action
+def _procedures_to_review(owner_id: int | None = None):
+    if owner_id is None:
+        # the QMS manager's: the same query brings those flagged for corrective action
         flagged = Procedure.objects.filter(
             Q(attention=True) | (~Q(review_flag="") & ~Q(status=ProcedureStatus.ABOLISHED))
         )
     else:
-        flagged = flagged.filter(owner=user)
-    found = list(flagged.order_by("code")[:40])
+        flagged = (
+            Procedure.objects.exclude(review_flag="")
+            .exclude(status=ProcedureStatus.ABOLISHED)
+            .filter(owner_id=owner_id)
+        )
+    return flagged.order_by("code")[:40]
+
+
+@mytasks.register
+def review_tasks(user, today: date) -> list[mytasks.Task]:
+    """A procedure whose legal basis changed waits for its owner (or the QMS manager)."""
+    if services.can_manage(user):
+        found = kept_rows(("my tasks", "procedures", "all"), _procedures_to_review)
+    else:
+        found = kept_rows(("my tasks", "procedures", "owner"), _procedures_to_review, user.pk)
     attention = [p for p in found if p.attention]
     return [
         mytasks.Task(
@@ -85,34 +97,39 @@ def _search_procedures(user, folded: str, limit: int) -> list[search.Hit]:
 search.register("procedures", _search_procedures)
 
 
-def _my_steps(user):
+def _my_steps(units: tuple, headed: tuple, user_id: int):
     """Current steps of open cases that are this user's to do: named as handler, or of
     their department (or a unit below it) with nobody named, or of a department they head.
 
     The departments are read first (one small query, the headed ones kept for the other
     modules' tasks) so that the steps are filtered on department ids, which the partial
     indexes of open steps serve."""
-    units, headed = units_and_headed(user)
-    mine = Q(handler=user)
+    mine = Q(handler_id=user_id)
     if units:
         mine |= Q(handler__isnull=True, department_id__in=units)
     if headed:
         mine |= Q(department_id__in=headed)
-    return CaseStep.objects.filter(
-        mine,
-        finished_at__isnull=True,
-        started_at__isnull=False,
-        case__status__in=[CaseStatus.IN_PROGRESS, CaseStatus.PAUSED],
+    return (
+        CaseStep.objects.filter(
+            mine,
+            finished_at__isnull=True,
+            started_at__isnull=False,
+            case__status__in=[CaseStatus.IN_PROGRESS, CaseStatus.PAUSED],
+        )
+        .select_related("case")
+        .only("position", "name", "due_at", "case__receipt_code")
+        .order_by("due_at")[:20]
     )
 
 
 @mytasks.register
 def case_tasks(user, today: date) -> list[mytasks.Task]:
-    steps = (
-        _my_steps(user)
-        .select_related("case")
-        .only("position", "name", "due_at", "case__receipt_code")
-        .order_by("due_at")[:20]
+    # compiled once per process for each set of departments (their ids are in the SQL)
+    units, headed = (tuple(ids) for ids in units_and_headed(user))
+    steps = kept_rows(
+        ("my tasks", "case steps", units, headed),
+        functools.partial(_my_steps, units, headed),
+        user.pk,
     )
     return [
         mytasks.Task(
@@ -200,10 +217,15 @@ attachments.register_attachable(Feedback, can_upload=services.can_handle_feedbac
 
 @mytasks.register
 def feedback_tasks(user, today: date) -> list[mytasks.Task]:
-    items = Feedback.objects.open()
-    if not user.has_perm("procedures.manage_processes"):
-        headed = headed_department_ids(user)  # kept with their access
-        items = items.filter(Q(owner=user) | Q(department__in=headed) if headed else Q(owner=user))
+    if user.has_perm("procedures.manage_processes"):
+        items = kept_rows(("my tasks", "feedback", "all"), _open_feedback)
+    else:
+        headed = tuple(headed_department_ids(user))  # kept with their access
+        items = kept_rows(
+            ("my tasks", "feedback", headed),
+            functools.partial(_open_feedback, headed),
+            user.pk,
+        )
     return [
         mytasks.Task(
             title=_("Answer %(number)s (%(kind)s): call the citizen back and close it")
@@ -213,8 +235,16 @@ def feedback_tasks(user, today: date) -> list[mytasks.Task]:
             due=item.deadline,
             today=today,
         )
-        for item in items.order_by("deadline")[:20]
+        for item in items
     ]
+
+
+def _open_feedback(headed: tuple = (), owner_id: int | None = None):
+    items = Feedback.objects.open()
+    if owner_id is not None:
+        mine = Q(owner_id=owner_id)
+        items = items.filter(mine | Q(department__in=headed) if headed else mine)
+    return items.order_by("deadline")[:20]
 
 
 @reminders.register("procedures.feedback_due")

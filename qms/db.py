@@ -35,6 +35,7 @@ import functools
 from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from datetime import date, timedelta
 from typing import TypeVar
 
 from django.conf import settings
@@ -231,12 +232,22 @@ def many_to_many_lists(obj: models.Model, shown: dict[str, tuple[str, ...]]) -> 
 
 # --- Queries kept compiled -----------------------------------------------------------
 
-# Two sets of stand-ins for the values of a kept query (int: within a 32-bit column's range,
-# which Django checks; text: no real value looks like it).
+# Two sets of stand-ins for the values of a kept query (int: within a small integer
+# column's range, which Django checks; text and dates: no real value looks like them). A
+# constant of the query equal to one is refused with the rest, never taken for a value.
 _STAND_INS = {
-    int: (lambda slot: 2_000_000_011 + 1_000 * slot, lambda slot: 2_100_000_013 + 1_000 * slot),
+    int: (lambda slot: 30_011 + 10 * slot, lambda slot: 31_013 + 10 * slot),
     str: (lambda slot: f"\x1dkept-a-{slot}\x1d", lambda slot: f"\x1dkept-b-{slot}\x1d"),
+    date: (
+        lambda slot: date(3001, 1, 1) + timedelta(days=slot),
+        lambda slot: date(3003, 1, 1) + timedelta(days=slot),
+    ),
 }
+
+
+def _as_parameter(connection, value):
+    # what a date lookup hands the database: the date itself (PostgreSQL) or its text (SQLite)
+    return connection.ops.adapt_datefield_value(value) if type(value) is date else value
 
 
 class _Compiled:
@@ -255,6 +266,8 @@ class _Compiled:
         self.col_count, self.has_extra_select = compiler.col_count, compiler.has_extra_select
 
     def rows(self, alias: str, values: tuple) -> list:
+        connection = connections[alias]
+        values = tuple(_as_parameter(connection, value) for value in values)
         params = tuple(
             values[slot] if slot is not None else constant for slot, constant in self.places
         )
@@ -264,7 +277,6 @@ class _Compiled:
         # annotations as for any queryset
         query = object.__new__(type(shared.query))
         query.__dict__ = shared.query.__dict__.copy()
-        connection = connections[alias]
         compiler = connection.ops.compiler(shared.query.compiler)(query, connection, alias)
         compiler.select, compiler.klass_info = self.select, self.klass_info
         compiler.annotation_col_map = self.annotation_col_map
@@ -281,7 +293,9 @@ _kept_models: dict[tuple, type[models.Model]] = {}
 _kept_queries: dict[tuple, _Compiled] = {}
 
 
-def kept_rows(key: Hashable, build: Callable[..., models.QuerySet], *values: int | str) -> list:
+def kept_rows(
+    key: Hashable, build: Callable[..., models.QuerySet], *values: int | str | date
+) -> list:
     """The rows of ``build(*values)`` (model objects, or what ``values()`` and
     ``values_list()`` give), with the query built and compiled once per process, ``key``,
     kinds of values and database, and only its parameters changed at each call.
@@ -297,7 +311,7 @@ def kept_rows(key: Hashable, build: Callable[..., models.QuerySet], *values: int
     """
     kinds = tuple(type(value) for value in values)
     if not all(kind in _STAND_INS for kind in kinds):
-        raise TypeError(f"kept_rows: values must be int or str, not {kinds}")
+        raise TypeError(f"kept_rows: values must be int, str or date, not {kinds}")
     model = _kept_models.get((key, kinds))
     alias = (router.db_for_read(model) or "default") if model else None
     compiled = _kept_queries.get((key, kinds, alias))
@@ -320,6 +334,7 @@ def _compile_kept(key: Hashable, build: Callable, kinds: tuple) -> _Compiled:
         alias = router.db_for_read(queryset.model) or "default"
         compiler = queryset.query.get_compiler(alias)
         sql, params = compiler.as_sql()
+        values = tuple(_as_parameter(connections[alias], value) for value in values)
         builds.append((queryset, compiler, sql, list(params), values))
     (queryset, compiler, sql, params, values), (_q, _c, other_sql, other_params, others) = builds
     slots = [values.index(p) if p in values else None for p in params]

@@ -74,6 +74,27 @@ def test_values_lists_and_texts():
     ) == [{"code": "KEPT", "name": "Phòng Kiểm soát"}]
 
 
+def test_dates(org):
+    from datetime import date, timedelta
+
+    for days in (0, 3, 10):
+        UserFactory(
+            username=f"since{days}",
+            department=org["b"],
+            date_joined=timezone.now() - timedelta(days=days),
+        )
+
+    def build(department_id, day):
+        return User.objects.filter(department_id=department_id, date_joined__date__lte=day)
+
+    key = _key("dates")
+    for back in (0, 2, 5, 20):
+        day = timezone.localdate() - timedelta(days=back)
+        expected = sorted(build(org["b"].pk, day).values_list("username", flat=True))
+        assert sorted(u.username for u in kept_rows(key, build, org["b"].pk, day)) == expected
+    assert len(expected) == 0 and isinstance(day, date)
+
+
 @pytest.mark.parametrize(
     "build",
     [
