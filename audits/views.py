@@ -47,7 +47,7 @@ from qms.forms import choices_from
 from qms.history import object_history
 from qms.iso import guidance_for
 from qms.models import Department
-from qms.signatures import signatures_of
+from qms.signatures import signatures_listed
 from qms.views.generic import (
     ObjectListView,
     PortalPermissionMixin,
@@ -151,7 +151,7 @@ class AuditDetailView(PortalPermissionMixin, DetailView):
         plan = plan_lists(audit)
         team = plan["team"]
         is_auditor = audit.lead_auditor_id == user.pk or user in team
-        signatures = list(signatures_of(audit))
+        signatures = signatures_listed(audit)
         signed_hashes = {s.content_sha256 for s in signatures}
         checklist = checklist_listed(audit)
         item_type = ContentType.objects.get_for_model(ChecklistItem)
@@ -553,7 +553,7 @@ class ProgrammeDetailView(PortalPermissionMixin, DetailView):
             can_plan=self.request.user.has_perm("audits.manage_audits")
             and programme.status == ProgrammeStatus.DRAFT,
             approve_form=kwargs.get("approve_form") or ApproveForm(),
-            signatures=signatures_of(programme),
+            signatures=signatures_listed(programme),
             history_entries=object_history(programme, limit=10),
         )
         return context

@@ -52,7 +52,7 @@ from qms import exports
 from qms.attachments import download_name
 from qms.history import object_history
 from qms.pdf import Stamp, stamp_pdf
-from qms.signatures import signatures_of
+from qms.signatures import signatures_listed
 from qms.views.generic import (
     ObjectListView,
     PortalPermissionMixin,
@@ -536,7 +536,7 @@ class RevisionDetailView(PortalPermissionMixin, DetailView):
             else [],
             signatures=[
                 (signature, signature.content_sha256 == file_hash)
-                for signature in signatures_of(revision)
+                for signature in signatures_listed(revision)
             ],
             transitions=REVISION_FLOW.available(revision, user),
             can_edit=services.can_edit_draft(user, revision),

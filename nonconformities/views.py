@@ -46,7 +46,7 @@ from nonconformities.workflows import ACTION_FLOW, NC_FLOW
 from qms import exports
 from qms.attachments import attachments_of
 from qms.history import object_history
-from qms.signatures import signatures_of
+from qms.signatures import signatures_listed
 from qms.views.generic import (
     ObjectListView,
     PortalPermissionMixin,
@@ -315,7 +315,7 @@ class NonconformityDetailView(PortalPermissionMixin, DetailView):
             verify_form=forms.get("verify") or VerifyForm(initial={"version": nc.version}),
             move_form=ActionMoveForm(initial={"version": nc.version}),
             verifications=nc.verifications.select_related("verifier"),
-            signatures=signatures_of(nc),
+            signatures=signatures_listed(nc),
             files=attachments_of(nc),
             categories=dict(Category.choices),
             history_entries=object_history(nc, limit=20),

@@ -12,6 +12,7 @@ from django.db import models
 from django.utils.translation import gettext as _
 
 from qms import security_log
+from qms.db import kept_rows
 from qms.models import SecurityEvent, Signature
 
 
@@ -88,6 +89,17 @@ def signatures_of(obj: models.Model):
     return Signature.objects.filter(
         content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk
     )
+
+
+def signatures_listed(obj: models.Model) -> list[Signature]:
+    """The object's signatures, oldest first, as its page lists them (the query compiled
+    once per process: ``qms.db.kept_rows``)."""
+    content_type = ContentType.objects.get_for_model(obj)
+    return kept_rows(("signatures",), _signatures, content_type.pk, obj.pk)
+
+
+def _signatures(content_type_id: int, object_id: int):
+    return Signature.objects.filter(content_type_id=content_type_id, object_id=object_id)
 
 
 def still_matches(signature: Signature, current_sha256: str) -> bool:

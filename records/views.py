@@ -16,7 +16,7 @@ from django.views.generic import DetailView, FormView
 from qms import exports
 from qms.attachments import attachments_of
 from qms.history import object_history
-from qms.signatures import signatures_of
+from qms.signatures import signatures_listed
 from qms.views.generic import (
     ObjectListView,
     PortalPermissionMixin,
@@ -438,7 +438,7 @@ class BatchDetailView(PortalPermissionMixin, DetailView):
             approve_form=kwargs.get("approve_form")
             or ApproveForm(initial={"version": batch.version}),
             cancel_form=ReasonForm(initial={"version": batch.version}),
-            signatures=signatures_of(batch),
+            signatures=signatures_listed(batch),
             certificate_files=attachments_of(batch.certificate) if batch.certificate_id else [],
             history_entries=object_history(batch, limit=10),
         )

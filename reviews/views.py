@@ -15,7 +15,7 @@ from nonconformities.choices import ACTION_COLOURS
 from qms import exports
 from qms.attachments import attachments_of
 from qms.history import object_history
-from qms.signatures import signatures_of
+from qms.signatures import signatures_listed
 from qms.views.generic import (
     ObjectListView,
     PortalPermissionMixin,
@@ -129,7 +129,7 @@ class ReviewDetailView(PortalPermissionMixin, DetailView):
             sign_form=forms.get("sign") or SignForm(initial={"version": review.version}),
             cancel_form=forms.get("cancel") or CancelForm(initial={"version": review.version}),
             files=attachments_of(review),
-            signatures=signatures_of(review),
+            signatures=signatures_listed(review),
             today=timezone.localdate(),
             history_entries=object_history(review, limit=20),
         )
