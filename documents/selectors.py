@@ -300,3 +300,19 @@ def _reviews(document_id: int):
     from documents.models import DocumentReview
 
     return DocumentReview.objects.filter(document_id=document_id).select_related("reviewed_by")[:10]
+
+
+def approval_steps_of(revision) -> list:
+    """The revision's review and approval steps by round and position, with their people
+    and signatures (its page)."""
+    return kept_rows(("documents", "approval steps"), _approval_steps, revision.pk)
+
+
+def _approval_steps(revision_id: int):
+    from documents.models import ApprovalStep
+
+    return (
+        ApprovalStep.objects.filter(revision_id=revision_id)
+        .select_related("user", "signature")
+        .order_by("round", "position")
+    )

@@ -495,9 +495,7 @@ class RevisionDetailView(PortalPermissionMixin, DetailView):
         context = super().get_context_data(**kwargs)
         revision = self.object
         user = self.request.user
-        steps = list(
-            revision.steps.select_related("user", "signature").order_by("round", "position")
-        )
+        steps = selectors.approval_steps_of(revision)
         current = next(
             (
                 s

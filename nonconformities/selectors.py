@@ -17,6 +17,7 @@ from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q
 from django.utils import timezone
 
 from nonconformities.choices import OPEN_ACTION_STATUSES, OPEN_STATUSES, Status
+from qms.db import kept_rows
 from qms.visibility import (
     department_scope_q,
     has_global_view,
@@ -174,3 +175,29 @@ def recurrences(queryset, today=None) -> list[dict]:
 def overdue_actions(queryset, today=None):
     today = today or timezone.localdate()
     return queryset.filter(status__in=OPEN_ACTION_STATUSES, due_date__lt=today)
+
+
+def actions_of(nc) -> list:
+    """The nonconformity's actions by due date, with their owners (its page's table)."""
+    return kept_rows(("nonconformities", "actions"), _actions_of, nc.pk)
+
+
+def _actions_of(nc_id: int):
+    from nonconformities.models import Action
+
+    return (
+        Action.objects.filter(nonconformity_id=nc_id)
+        .select_related("owner")
+        .order_by("due_date", "pk")
+    )
+
+
+def verifications_of(nc) -> list:
+    """The effectiveness checks made of the nonconformity, with who made them."""
+    return kept_rows(("nonconformities", "verifications"), _verifications_of, nc.pk)
+
+
+def _verifications_of(nc_id: int):
+    from nonconformities.models import Verification
+
+    return Verification.objects.filter(nonconformity_id=nc_id).select_related("verifier")

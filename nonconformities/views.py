@@ -267,7 +267,7 @@ class NonconformityDetailView(PortalPermissionMixin, DetailView):
         nc = self.object
         user = self.request.user
         can_work = services.can_work_on(user, nc)
-        actions = list(nc.actions.select_related("owner").order_by("due_date", "pk"))
+        actions = selectors.actions_of(nc)
         forms = kwargs.get("forms", {})
         context.update(
             colours=STATUS_COLOURS,
@@ -314,7 +314,7 @@ class NonconformityDetailView(PortalPermissionMixin, DetailView):
             or ActionForm(initial={"owner": nc.owner_id, "kind": "corrective"}),
             verify_form=forms.get("verify") or VerifyForm(initial={"version": nc.version}),
             move_form=ActionMoveForm(initial={"version": nc.version}),
-            verifications=nc.verifications.select_related("verifier"),
+            verifications=selectors.verifications_of(nc),
             signatures=signatures_listed(nc),
             files=attachments_of(nc),
             categories=dict(Category.choices),
