@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+import html
+
 from django import forms
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.db.models import Q
 from django.forms.renderers import DjangoTemplates
 from django.utils.formats import localize
+from django.utils.functional import Promise
 from django.utils.html import conditional_escape, escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
@@ -36,6 +39,8 @@ _OPTION = "django/forms/widgets/select_option.html"
 
 def _attrs(attrs: dict) -> str:
     # django/forms/widgets/attrs.html: False leaves the attribute out, True writes it bare.
+    if not attrs:
+        return ""  # most options
     return "".join(
         f" {conditional_escape(name)}"
         if value is True
@@ -46,7 +51,13 @@ def _attrs(attrs: dict) -> str:
 
 
 def _text(value) -> str:
-    # What {{ value }} prints: localized, then escaped unless already safe.
+    # What {{ value }} prints: localized, then escaped unless already safe. Plain text (a
+    # department's name) has nothing to localize and is escaped as Django's escape() does,
+    # without its checks for lazy text: a filter bar has a hundred options.
+    if isinstance(value, Promise):
+        value = str(value)  # a choice's label, translated now into the reader's language
+    if type(value) is str:
+        return html.escape(value)
     value = localize(value)
     return conditional_escape(value if isinstance(value, str) else str(value))
 
@@ -114,7 +125,7 @@ def _render_select(widget: dict, groups) -> SafeString:
             parts.append(f'\n  <optgroup label="{_text(group_name)}">')
         for option in options:
             parts.append(
-                f'\n  <option value="{escape(option["value"])}"{_attrs(option["attrs"])}>'
+                f'\n  <option value="{html.escape(str(option["value"]))}"{_attrs(option["attrs"])}>'
                 f"{_text(option['label'])}</option>\n"
             )
         if group_name:

@@ -4,6 +4,7 @@ import pytest
 from django import forms
 from django.forms.renderers import DjangoTemplates
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy
 
 from qms.forms import FormRenderer
 
@@ -11,6 +12,8 @@ CHOICES = [
     ("", "---------"),
     ("a&b", 'Phòng "A" & <B>'),
     (2026, 2026),
+    ("lazy", gettext_lazy("Open")),  # a label translated when shown
+    ("quote", "L'\u00e9quipe <Tổ 1>"),
     (
         "Nhóm / 分组",
         [("x", "Tổ X"), ("y", mark_safe("<b>Y</b>")), (3, "质量管理")],
@@ -58,7 +61,7 @@ def test_the_portal_renders_forms_with_it():
 
     assert isinstance(get_default_renderer(), FormRenderer)
     html = str(Sample()["single"])  # the default renderer, as every page uses it
-    assert html.count("<option") == 6 and "<optgroup" in html
+    assert html.count("<option") == 8 and "<optgroup" in html
 
 
 class Inputs(forms.Form):
