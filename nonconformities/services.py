@@ -294,7 +294,7 @@ def action_add(
         notify(
             recipient=action.owner,
             message=gettext_noop("New action for you, due %(date)s: %(title)s"),
-            params={"date": action.due_date.isoformat(), "title": action.title[:120]},
+            params={"date": f"{action.due_date:%d/%m/%Y}", "title": action.title[:120]},
             url=action.get_absolute_url(),
         )
     return action
@@ -340,7 +340,7 @@ def _advance(nc_id: int | None, actor) -> None:
                 message=gettext_noop(
                     "All actions of %(number)s are done; its effectiveness is checked on %(date)s."
                 ),
-                params={"number": nc.number, "date": due.isoformat()},
+                params={"number": nc.number, "date": f"{due:%d/%m/%Y}"},
                 url=nc.get_absolute_url(),
             )
 

@@ -90,7 +90,7 @@ def scope_change(
                 message=gettext_noop(
                     "The QMS scope changed on %(date)s: record a new conformity announcement."
                 ),
-                params={"date": effective_from.isoformat()},
+                params={"date": f"{effective_from:%d/%m/%Y}"},
                 url=reverse("planning:scope"),
             )
     return scope

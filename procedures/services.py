@@ -717,6 +717,20 @@ def lookup(receipt_code: str, phone_digits: str) -> ServiceCase | None:
 # --- Ratings, complaints and what is done about them --------------------------------
 
 
+# The kind is in the message, translated when each reader reads it (as a parameter it was
+# kept in the language of whoever sent the feedback: "Phản ánh" in an English page).
+FEEDBACK_RECEIVED = {
+    FeedbackKind.COMPLAINT: gettext_noop(
+        "%(number)s: complaint about %(about)s, answer by %(deadline)s"
+    ),
+    FeedbackKind.RATING: gettext_noop(
+        "%(number)s: dissatisfied rating about %(about)s, answer by %(deadline)s"
+    ),
+}
+# notifications sent before name the kind as a parameter: still translated
+gettext_noop("%(number)s: %(kind)s about %(about)s, answer by %(deadline)s")
+
+
 def _open_feedback(*, kind: str, text: str, case=None, procedure=None, name="", contact=""):
     """A feedback item with an owner and a deadline; the owner and the QMS managers are told."""
     from qms.models import User
@@ -750,10 +764,9 @@ def _open_feedback(*, kind: str, text: str, case=None, procedure=None, name="", 
     for recipient in recipients.values():
         notify(
             recipient=recipient,
-            message=gettext_noop("%(number)s: %(kind)s about %(about)s, answer by %(deadline)s"),
+            message=FEEDBACK_RECEIVED[item.kind],
             params={
                 "number": item.number,
-                "kind": item.get_kind_display(),
                 "about": case.receipt_code if case else (procedure.code if procedure else "—"),
                 "deadline": f"{item.deadline:%d/%m/%Y}",
             },

@@ -56,6 +56,13 @@ def test_a_dissatisfied_rating_opens_feedback_with_an_owner_and_a_deadline(desk,
     other = _completed(desk)
     services.rate(case=other, score=4)
     assert Feedback.objects.count() == 1  # a good rating opens nothing
+    # the owner's notification names the kind in the language they read it in
+    from qms.models import Notification
+
+    sent = Notification.objects.get(recipient=manager, url=item.get_absolute_url())
+    assert "dissatisfied rating about" in sent.text_in("en")
+    assert "đánh giá không hài lòng về" in sent.text_in("vi")
+    assert "不满意评价" in sent.text_in("zh-hans") and "Phản ánh" not in sent.text_in("zh-hans")
 
 
 def test_feedback_is_closed_after_the_call_back_and_unfounded_needs_evidence(desk, manager):
