@@ -337,6 +337,8 @@ def test_each_finding_names_its_department_clause_and_what_it_raised(client, aud
             ), code
             assert action.get_status_display() in action_row, code
             assert str(audit_crew["lead"]) in withdrawn_row and "Trùng với F02" in withdrawn_row
+            # the reason is part of the sentence: no space after a Chinese colon
+            assert ("撤回：Trùng với F02" in withdrawn_row) == (code == "zh-hans")
             assert "text-decoration-line-through" in withdrawn_row
             assert "text-decoration-line-through" not in nc_row + action_row
 
