@@ -7,6 +7,7 @@ from datetime import date, datetime, time, timedelta
 
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -61,7 +62,7 @@ def audit_tasks(user, today: date) -> list[mytasks.Task]:
             AuditStatus.FINDINGS_CONFIRMED: _("Write and sign the report of %(reference)s"),
         }[audit.status] % {
             "reference": audit.reference,
-            "date": audit.start_date.strftime("%d/%m/%Y"),
+            "date": date_format(audit.start_date, "SHORT_DATE_FORMAT"),
         }
         tasks.append(
             mytasks.Task(

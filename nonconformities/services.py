@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -447,7 +448,7 @@ def verify(
             _(
                 "The effectiveness is checked on %(date)s, not before: the cause must stay away first."
             )
-            % {"date": nc.effectiveness_due.strftime("%d/%m/%Y")}
+            % {"date": date_format(nc.effectiveness_due, "SHORT_DATE_FORMAT")}
         )
     if nc.owner_id == actor.pk:
         raise ValidationError(_("The owner cannot verify their own nonconformity."))

@@ -10,6 +10,7 @@ from django.core.cache import cache
 from django.db.models import DateField, F, IntegerField, Q, Value
 from django.db.models.signals import post_save
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -118,7 +119,7 @@ def planning_tasks(user, today: date) -> list[mytasks.Task]:
         tasks.append(
             mytasks.Task(
                 title=_("Record the value of objective %(number)s for the period ending %(date)s")
-                % {"number": number, "date": wanted.strftime("%d/%m/%Y")},
+                % {"number": number, "date": date_format(wanted, "SHORT_DATE_FORMAT")},
                 url=reverse("planning:objective_detail", args=[pk]),
                 module=_("Objectives"),
                 due=wanted + timedelta(days=5),
