@@ -35,9 +35,11 @@ def test_my_tasks_show_risk_reviews_and_missing_values(org, role_users, heads):
     # the date as the reader's language writes dates, like the rest of their page
     from django.utils import translation
 
-    with mock.patch("django.utils.timezone.localdate", return_value=day):
-        with translation.override("zh-hans"):
-            chinese = [t.title for t in mytasks.tasks_for(heads["staff_a1"], day)]
+    with (
+        mock.patch("django.utils.timezone.localdate", return_value=day),
+        translation.override("zh-hans"),
+    ):
+        chinese = [t.title for t in mytasks.tasks_for(heads["staff_a1"], day)]
     assert any(objective.number in t and "2026年9月30日" in t for t in chinese), chinese
     services.measurement_record(
         actor=heads["staff_a1"], objective=objective, period_end=date(2026, 9, 30), value=1
