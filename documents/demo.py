@@ -285,9 +285,24 @@ LEGAL_BASIS = {
 }
 
 
+# What the agency commits to: the policy everyone reads on their home page.
+_POLICY = (
+    "<p>Sở Kế hoạch và Đầu tư cam kết:</p>"
+    "<p>1. Giải quyết thủ tục hành chính đúng pháp luật, đúng hẹn, công khai, minh bạch.</p>"
+    "<p>2. Lấy sự hài lòng của người dân và doanh nghiệp làm thước đo chất lượng phục vụ.</p>"
+    "<p>3. Duy trì và cải tiến thường xuyên hệ thống quản lý chất lượng theo TCVN ISO "
+    "9001:2015.</p>"
+    "<p>4. Mỗi công chức hiểu, thực hiện chính sách này và được đào tạo để làm tốt công "
+    "việc của mình.</p>"
+)
+
+
 def _pdf(code: str, title: str, revision: int) -> SimpleUploadedFile:
     from qms.pdf import html_to_pdf
 
+    if code == "CS-01":
+        body = f"<h1 style='font-family: sans-serif'>{code} — {title}</h1>{_POLICY}"
+        return SimpleUploadedFile(f"{code}.pdf", html_to_pdf(body), content_type="application/pdf")
     body = (
         f"<h1 style='font-family: sans-serif'>{code} — {title}</h1>"
         f"<p>Lần ban hành: {revision:02d}</p>"

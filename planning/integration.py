@@ -233,7 +233,9 @@ def quality_policy() -> dict:
         policy = {}
         if document is not None and document.effective_revision is not None:
             revision = document.effective_revision
-            text = " ".join(revision.text.split())
+            # its lines kept (a policy is a few commitments, one a line), spaces tidied
+            text = "\n".join(" ".join(line.split()) for line in revision.text.splitlines())
+            text = "\n".join(line for line in text.split("\n") if line)
             policy = {
                 "code": document.code,
                 "title": document.title,

@@ -84,3 +84,15 @@ def test_the_policy_is_on_everyones_home_page(org, role_users):
     html = client.get("/").content.decode()
     assert 'data-testid="quality-policy"' in html and "Phục vụ người dân tận tụy" in html
     assert integration.quality_policy()["code"] == policy.code
+    # a policy is a few commitments, one a line: the block keeps its lines
+    from django.core.cache import cache
+
+    from documents.models import Revision
+
+    policy.refresh_from_db()
+    Revision.objects.filter(pk=policy.effective_revision_id).update(
+        text="Sở cam kết:\n\n1.  Đúng hẹn, minh bạch\n2. Người dân hài lòng  \n"
+    )
+    cache.delete(integration.POLICY_CACHE)
+    html = client.get("/").content.decode()
+    assert "Sở cam kết:<br>1. Đúng hẹn, minh bạch<br>2. Người dân hài lòng" in html
