@@ -55,7 +55,7 @@ bench-load: install
 	BENCH_DATABASE_URL="$(AGENCY_DB)" BENCH_MEDIA_ROOT="$(BENCH_MEDIA)" $(PY) bench/load.py
 	BENCH_DATABASE_URL="$(AGENCY_DB)" BENCH_MEDIA_ROOT="$(BENCH_MEDIA)" $(PY) bench/operations.py
 
-# The same against the province data (ten times the cases and users, about 40 minutes to
+# The same against the province data (ten times the cases and users, 35–50 minutes to
 # generate, 20 GB): results as bench/results/<date>-province*.md.
 PROVINCE_DB ?= postgres://postgres@127.0.0.1:5432/qms_bench_province
 bench-province: install
