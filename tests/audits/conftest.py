@@ -62,3 +62,22 @@ def add_ofi(actor, audit, department, statement="Có thể số hóa sổ theo d
             statement=statement,
         ),
     )
+
+
+def add_minor_nc(actor, audit, department, item):
+    """A minor nonconformity found in ``department`` against ``item``'s clause."""
+    from audits.models import Finding
+
+    return services.finding_add(
+        actor=actor,
+        finding=Finding(
+            audit=audit,
+            kind="minor_nc",
+            clause=item.clause,
+            department=department,
+            checklist_item=item,
+            requirement="Hồ sơ phải được kiểm soát",
+            evidence="3/10 hồ sơ thiếu phiếu kiểm soát",
+            statement="Phiếu kiểm soát không được lưu",
+        ),
+    )

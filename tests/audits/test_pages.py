@@ -8,7 +8,7 @@ from audits import services
 from audits.models import Audit, AuditProgramme, ChecklistItem, Finding
 from nonconformities.models import Nonconformity
 from qms.models import Attachment, IsoClause, SecurityEvent, Signature
-from tests.audits.conftest import TODAY, add_ofi, plan, start
+from tests.audits.conftest import TODAY, add_minor_nc, add_ofi, plan, start
 from tests.factories import PASSWORD, UserFactory
 from tests.permission_matrix import Case, check_list_detail_agree, check_matrix
 from tests.querycount import page_queries
@@ -284,18 +284,7 @@ def test_each_finding_names_its_department_clause_and_what_it_raised(client, aud
 
     audit = start(audit_crew, plan(audit_crew, org))
     item = audit.checklist.exclude(clause=None).first()
-    nc_finding = services.finding_add(
-        actor=audit_crew["member"],
-        finding=Finding(
-            audit=audit,
-            kind="minor_nc",
-            clause=item.clause,
-            department=org["a"],
-            requirement="Hồ sơ phải được kiểm soát",
-            evidence="3/10 hồ sơ thiếu phiếu kiểm soát",
-            statement="Phiếu kiểm soát không được lưu",
-        ),
-    )
+    nc_finding = add_minor_nc(audit_crew["member"], audit, org["a"], item)
     ofi = add_ofi(audit_crew["lead"], audit, org["a"])
     repeat = add_ofi(audit_crew["lead"], audit, org["a"], statement="Trùng lặp")
     services.finding_withdraw(

@@ -7,7 +7,7 @@ from audits import services
 from audits.models import AuditProgramme, Finding
 from nonconformities.models import Nonconformity
 from qms.models import Attachment, Signature
-from tests.audits.conftest import TODAY, add_ofi, plan, start
+from tests.audits.conftest import TODAY, add_minor_nc, add_ofi, plan, start
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -23,19 +23,7 @@ def _run_to_confirmed(audit_crew, org, audit):
         notes="Thiếu",
         evidence="Sổ theo dõi",
     )
-    services.finding_add(
-        actor=audit_crew["member"],
-        finding=Finding(
-            audit=audit,
-            kind="minor_nc",
-            clause=item.clause,
-            department=org["a"],
-            checklist_item=item,
-            requirement="Hồ sơ phải được kiểm soát",
-            evidence="3/10 hồ sơ thiếu phiếu kiểm soát",
-            statement="Phiếu kiểm soát không được lưu",
-        ),
-    )
+    add_minor_nc(audit_crew["member"], audit, org["a"], item)
     add_ofi(audit_crew["lead"], audit, org["a"])
     return services.audit_move(actor=audit_crew["lead"], audit=audit, move="confirm")
 
