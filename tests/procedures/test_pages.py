@@ -190,6 +190,14 @@ def test_a_document_page_names_the_procedures_it_describes(client, manager, org,
     client.force_login(manager)
     page = client.get(document.get_absolute_url()).content.decode()
     assert 'data-testid="describes"' in page and procedure.code in page
+    assert 'data-testid="describes-more"' not in page
+    # a form many procedures use: five named, the rest behind "and N more"
+    for number in range(2, 8):
+        make_procedure(manager, org, code=f"DN-{number:02d}").documents.set([document])
+    page = client.get(document.get_absolute_url()).content.decode()
+    shown, more = page.split('data-testid="describes-more"')
+    assert shown.count("<code>DN-0") == 5 and "and 2 more" in more
+    assert more.split("</details>")[0].count("<code>DN-0") == 2
 
 
 def test_the_procedure_page_shows_its_lists_in_few_queries(client, manager, org):
