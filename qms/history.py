@@ -8,9 +8,11 @@ django-simple-history writes a row per ``save()``; bulk writes (``update()``,
 from __future__ import annotations
 
 import functools
-from datetime import UTC
+from datetime import UTC, date, datetime
 
 from django.db import models
+from django.utils import timezone
+from django.utils.formats import date_format
 
 from qms.db import kept_rows
 from qms.pagination import CompiledRows
@@ -247,4 +249,10 @@ def _display(field, value):
         from django.utils.translation import gettext
 
         return gettext("Yes") if value else gettext("No")
+    # dates as the rest of the page writes them (English wrote "8 December 2026" here)
+    if isinstance(value, datetime):
+        shown = timezone.localtime(value) if timezone.is_aware(value) else value
+        return date_format(shown, "SHORT_DATETIME_FORMAT")
+    if isinstance(value, date):
+        return date_format(value, "SHORT_DATE_FORMAT")
     return value

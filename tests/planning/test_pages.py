@@ -99,6 +99,27 @@ def test_risk_form_refuses_another_departments_register(org, role_users, heads):
     assert response.status_code == 302 and Risk.objects.get().score == 10
 
 
+def test_a_changed_date_in_the_history_is_written_as_on_the_rest_of_the_page(
+    org, role_users, heads
+):
+    from datetime import date
+
+    from planning import services
+
+    risk = make_risk(heads["a"], org["a"], review_date=date(2027, 3, 9))
+    risk.review_date = date(2027, 4, 12)
+    services.risk_save(actor=heads["a"], risk=risk, version=risk.version)
+    for code, old, new in (
+        ("en", "09/03/2027", "12/04/2027"),
+        ("vi", "09/03/2027", "12/04/2027"),
+        ("zh-hans", "2027年3月9日", "2027年4月12日"),
+    ):
+        heads["a"].language = code
+        heads["a"].save()
+        page = _client(heads["a"]).get(f"/planning/risks/{risk.pk}/").content.decode()
+        assert f"<del>{old}</del> → <ins>{new}</ins>" in page, code
+
+
 def test_scope_page(org, role_users):
     client = _client(role_users["qms_manager"])
     response = client.post(
