@@ -83,6 +83,8 @@ TEMPLATES = [
             ],
             # {% url %} through qms.links.url_for (qms/templatetags/portal_builtins.py)
             "builtins": ["qms.templatetags.portal_builtins"],
+            # Django's i18n tags, {% trans "text" %} kept once translated per language
+            "libraries": {"i18n": "qms.templatetags.portal_i18n"},
         },
     },
 ]
