@@ -201,3 +201,14 @@ def _verifications_of(nc_id: int):
     from nonconformities.models import Verification
 
     return Verification.objects.filter(nonconformity_id=nc_id).select_related("verifier")
+
+
+def notes_of(action) -> list:
+    """The progress notes written on the action, with their authors."""
+    return kept_rows(("nonconformities", "action notes"), _notes_of, action.pk)
+
+
+def _notes_of(action_id: int):
+    from nonconformities.models import ActionNote
+
+    return ActionNote.objects.filter(action_id=action_id).select_related("author")

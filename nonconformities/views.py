@@ -595,7 +595,7 @@ class ActionDetailView(PortalPermissionMixin, DetailView):
             due_form=forms.get("due")
             or DueDateForm(initial={"version": action.version, "due_date": action.due_date}),
             note_form=forms.get("note") or NoteForm(),
-            notes=action.notes.select_related("author"),
+            notes=selectors.notes_of(action),
             files=attachments_of(action),
             today=timezone.localdate(),
             history_entries=object_history(action, limit=20),

@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Q
 
+from qms.db import kept_rows
 from qms.visibility import department_scope_q, has_global_view, is_active_user, role_slugs
 
 
@@ -76,3 +77,25 @@ def heat_map(risks, residual: bool = False) -> dict[tuple[int, int], int]:
         .order_by()
     )
     return {(row[lik], row[imp]): row["n"] for row in rows}
+
+
+def measurements_of(objective) -> list:
+    """The values recorded for the objective, with who recorded them."""
+    return kept_rows(("planning", "measurements"), _measurements, objective.pk)
+
+
+def _measurements(objective_id: int):
+    from planning.models import Measurement
+
+    return Measurement.objects.filter(objective_id=objective_id).select_related("recorded_by")
+
+
+def reviews_of(risk) -> list:
+    """The risk's reviews, with who made them."""
+    return kept_rows(("planning", "risk reviews"), _risk_reviews, risk.pk)
+
+
+def _risk_reviews(risk_id: int):
+    from planning.models import RiskReview
+
+    return RiskReview.objects.filter(risk_id=risk_id).select_related("reviewed_by")

@@ -122,7 +122,7 @@ class ObjectiveDetailView(PortalPermissionMixin, DetailView):
         context = super().get_context_data(**kwargs)
         objective, user = self.object, self.request.user
         forms = kwargs.get("forms", {})
-        values = {m.period_end: m for m in objective.measurements.select_related("recorded_by")}
+        values = {m.period_end: m for m in selectors.measurements_of(objective)}
         rows = []
         for start, end in measures.periods(objective.year, objective.frequency):
             last = end.fromordinal(end.toordinal() - 1)
@@ -343,7 +343,7 @@ class RiskDetailView(PortalPermissionMixin, DetailView):
             action_colours=ACTION_COLOURS,
             likelihoods=dict(matrix.scale("likelihood")),
             impacts=dict(matrix.scale("impact")),
-            reviews=risk.reviews.select_related("reviewed_by"),
+            reviews=selectors.reviews_of(risk),
             actions=selectors.actions_from(risk),
             can_edit=open_risk and services.can_edit_risks_of(user, risk.department),
             can_review=open_risk and services.can_review_risk(user, risk),

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.db.models import Q
 
+from qms.db import kept_rows
 from qms.visibility import has_global_view, is_active_user
 
 
@@ -21,3 +22,14 @@ def review_visibility_q(user) -> Q | None:
         "managementreview_id"
     )
     return Q(chair=user) | Q(pk__in=took_part)
+
+
+def decisions_of(review) -> list:
+    """The review's decisions, with the actions they opened and their owners."""
+    return kept_rows(("reviews", "decisions"), _decisions, review.pk)
+
+
+def _decisions(review_id: int):
+    from reviews.models import Decision
+
+    return Decision.objects.filter(review_id=review_id).select_related("action__owner")

@@ -25,7 +25,7 @@ from qms.views.generic import (
     posted_int,
 )
 from qms.visibility import get_visible_or_404, mark_openable
-from reviews import services
+from reviews import selectors, services
 from reviews.choices import STATUS_COLOURS
 from reviews.forms import CancelForm, DecisionForm, MinutesForm, ReviewForm, SignForm
 from reviews.inputs import only_openable_links
@@ -102,7 +102,7 @@ class ReviewDetailView(PortalPermissionMixin, DetailView):
         review, user = self.object, self.request.user
         forms = kwargs.get("forms", {})
         participants = list(review.participants.select_related("department"))
-        decisions = list(review.decisions.select_related("action__owner"))
+        decisions = selectors.decisions_of(review)
         mark_openable(decisions, user, "action")
         context.update(
             colours=STATUS_COLOURS,
