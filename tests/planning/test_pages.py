@@ -118,6 +118,8 @@ def test_a_changed_date_in_the_history_is_written_as_on_the_rest_of_the_page(
         heads["a"].save()
         page = _client(heads["a"]).get(f"/planning/risks/{risk.pk}/").content.decode()
         assert f"<del>{old}</del> → <ins>{new}</ins>" in page, code
+        # the label's colon as the language writes it
+        assert (f"：<del>{old}</del>" in page) == (code == "zh-hans"), code
 
 
 def test_scope_page(org, role_users):
