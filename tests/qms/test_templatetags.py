@@ -94,3 +94,66 @@ def test_static_writes_djangos_address_and_follows_a_changed_setting(settings):
         page.render(Context({"path": "js/portal.js"}))
         == "/assets/css/portal.css|/assets/js/portal.js"
     )
+
+
+# --- |date written in Python for formats of numbers (qms/templatetags/portal_builtins.py) ---
+
+DATE_FORMATS = [
+    "SHORT_DATE_FORMAT",
+    "SHORT_DATETIME_FORMAT",
+    "DATE_FORMAT",
+    "DATETIME_FORMAT",
+    "YEAR_MONTH_FORMAT",
+    "d/m/Y",
+    "m/Y",
+    "m/y",
+    "d/m/Y H:i",
+    "H:i d/m/Y",
+    "Y-m-d H:i:s",
+    "j.n.y",
+    "c",
+    "r",
+    "l",
+    "N j, Y",
+    "\\d\\a\\y d",
+    "",
+]
+
+
+def _written(engine, value, pattern, autoescape=True):
+    from django.template import Context
+
+    page = engine.from_string("{{ v|date:f }}|{{ v|date }}")
+    try:
+        return page.render(Context({"v": value, "f": pattern}, autoescape=autoescape))
+    except Exception as error:  # the same error as Django's, for the same value
+        return type(error).__name__
+
+
+def test_dates_are_written_as_djangos_date_filter_writes_them(settings):
+    from datetime import UTC, date, datetime
+
+    from django.template import Engine, engines
+    from django.utils import translation
+
+    ours = engines["django"].engine
+    django = Engine(builtins=[])  # Django's own filters only
+    values = [
+        date(2026, 9, 5),
+        date(987, 1, 2),
+        datetime(2026, 12, 31, 23, 59, 7),
+        datetime(2026, 12, 31, 20, 0, tzinfo=UTC),  # 1 January 2027 in Hanoi
+        "",
+        None,
+        "31/12/2026",
+    ]
+    for language in ("en", "vi", "zh-hans"):
+        with translation.override(language):
+            for pattern in DATE_FORMATS:
+                for value in values:
+                    mine = _written(ours, value, pattern)
+                    assert mine == _written(django, value, pattern), (language, pattern, value)
+    with translation.override("zh-hans"):
+        assert _written(
+            ours, datetime(2026, 12, 31, 20, 0, tzinfo=UTC), "SHORT_DATETIME_FORMAT"
+        ) == ("2027年1月1日 03:00|2027年1月1日")
