@@ -29,7 +29,7 @@ from documents.choices import (
     RevisionStatus,
     StepDecision,
 )
-from qms.db import kept_rows, many_to_many_lists
+from qms.db import kept_rows, many_to_many_lists, parts_of
 from qms.links import url_for
 from qms.visibility import (
     department_scope_q,
@@ -293,26 +293,16 @@ def _distribution(document_id: int):
 
 def reviews_listed(document) -> list:
     """The document's ten latest periodic reviews, with who made them."""
-    return kept_rows(("documents", "reviews"), _reviews, document.pk)
-
-
-def _reviews(document_id: int):
     from documents.models import DocumentReview
 
-    return DocumentReview.objects.filter(document_id=document_id).select_related("reviewed_by")[:10]
+    return parts_of(document, DocumentReview, "document", "reviewed_by", limit=10)
 
 
 def approval_steps_of(revision) -> list:
     """The revision's review and approval steps by round and position, with their people
     and signatures (its page)."""
-    return kept_rows(("documents", "approval steps"), _approval_steps, revision.pk)
-
-
-def _approval_steps(revision_id: int):
     from documents.models import ApprovalStep
 
-    return (
-        ApprovalStep.objects.filter(revision_id=revision_id)
-        .select_related("user", "signature")
-        .order_by("round", "position")
+    return parts_of(
+        revision, ApprovalStep, "revision", "user", "signature", order_by=("round", "position")
     )

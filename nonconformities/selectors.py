@@ -17,7 +17,7 @@ from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q
 from django.utils import timezone
 
 from nonconformities.choices import OPEN_ACTION_STATUSES, OPEN_STATUSES, Status
-from qms.db import kept_rows
+from qms.db import parts_of
 from qms.visibility import (
     department_scope_q,
     has_global_view,
@@ -179,36 +179,20 @@ def overdue_actions(queryset, today=None):
 
 def actions_of(nc) -> list:
     """The nonconformity's actions by due date, with their owners (its page's table)."""
-    return kept_rows(("nonconformities", "actions"), _actions_of, nc.pk)
-
-
-def _actions_of(nc_id: int):
     from nonconformities.models import Action
 
-    return (
-        Action.objects.filter(nonconformity_id=nc_id)
-        .select_related("owner")
-        .order_by("due_date", "pk")
-    )
+    return parts_of(nc, Action, "nonconformity", "owner", order_by=("due_date", "pk"))
 
 
 def verifications_of(nc) -> list:
     """The effectiveness checks made of the nonconformity, with who made them."""
-    return kept_rows(("nonconformities", "verifications"), _verifications_of, nc.pk)
-
-
-def _verifications_of(nc_id: int):
     from nonconformities.models import Verification
 
-    return Verification.objects.filter(nonconformity_id=nc_id).select_related("verifier")
+    return parts_of(nc, Verification, "nonconformity", "verifier")
 
 
 def notes_of(action) -> list:
     """The progress notes written on the action, with their authors."""
-    return kept_rows(("nonconformities", "action notes"), _notes_of, action.pk)
-
-
-def _notes_of(action_id: int):
     from nonconformities.models import ActionNote
 
-    return ActionNote.objects.filter(action_id=action_id).select_related("author")
+    return parts_of(action, ActionNote, "action", "author")

@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Q
 
-from qms.db import kept_rows
+from qms.db import parts_of
 from qms.visibility import department_scope_q, has_global_view, is_active_user, role_slugs
 
 
@@ -81,21 +81,13 @@ def heat_map(risks, residual: bool = False) -> dict[tuple[int, int], int]:
 
 def measurements_of(objective) -> list:
     """The values recorded for the objective, with who recorded them."""
-    return kept_rows(("planning", "measurements"), _measurements, objective.pk)
-
-
-def _measurements(objective_id: int):
     from planning.models import Measurement
 
-    return Measurement.objects.filter(objective_id=objective_id).select_related("recorded_by")
+    return parts_of(objective, Measurement, "objective", "recorded_by")
 
 
 def reviews_of(risk) -> list:
     """The risk's reviews, with who made them."""
-    return kept_rows(("planning", "risk reviews"), _risk_reviews, risk.pk)
-
-
-def _risk_reviews(risk_id: int):
     from planning.models import RiskReview
 
-    return RiskReview.objects.filter(risk_id=risk_id).select_related("reviewed_by")
+    return parts_of(risk, RiskReview, "risk", "reviewed_by")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
-from qms.db import kept_rows, many_to_many_lists
+from qms.db import many_to_many_lists, parts_of
 from qms.visibility import (
     department_scope_q,
     has_global_view,
@@ -47,24 +47,16 @@ def procedure_for_page(queryset: QuerySet) -> QuerySet:
 
 def procedure_steps(procedure) -> list:
     """The procedure's steps in order, with their departments."""
-    return kept_rows(("procedures", "steps"), _procedure_steps, procedure.pk)
-
-
-def _procedure_steps(procedure_id: int):
     from procedures.models import ProcedureStep
 
-    return ProcedureStep.objects.filter(procedure_id=procedure_id).select_related("department")
+    return parts_of(procedure, ProcedureStep, "procedure", "department")
 
 
 def procedure_dossier(procedure) -> list:
     """The documents an applicant hands in, in order."""
-    return kept_rows(("procedures", "dossier"), _procedure_dossier, procedure.pk)
-
-
-def _procedure_dossier(procedure_id: int):
     from procedures.models import DossierItem
 
-    return DossierItem.objects.filter(procedure_id=procedure_id)
+    return parts_of(procedure, DossierItem, "procedure")
 
 
 # What the procedure's page shows of its legal basis and of its documents.
@@ -125,42 +117,24 @@ def feedback_visibility_q(user) -> Q | None:
 
 def case_steps(case) -> list:
     """The case's steps in order, with their departments, handlers and who finished them."""
-    return kept_rows(("cases", "steps"), _case_steps, case.pk)
-
-
-def _case_steps(case_id: int):
     from procedures.models import CaseStep
 
-    return CaseStep.objects.filter(case_id=case_id).select_related(
-        "department", "handler", "finished_by"
-    )
+    return parts_of(case, CaseStep, "case", "department", "handler", "finished_by")
 
 
 def case_pauses(case) -> list:
-    return kept_rows(("cases", "pauses"), _case_pauses, case.pk)
-
-
-def _case_pauses(case_id: int):
     from procedures.models import CasePause
 
-    return CasePause.objects.filter(case_id=case_id)
+    return parts_of(case, CasePause, "case")
 
 
 def case_notes(case) -> list:
-    return kept_rows(("cases", "notes"), _case_notes, case.pk)
-
-
-def _case_notes(case_id: int):
     from procedures.models import CaseNote
 
-    return CaseNote.objects.filter(case_id=case_id).select_related("written_by")
+    return parts_of(case, CaseNote, "case", "written_by")
 
 
 def case_dossier(case) -> list:
-    return kept_rows(("cases", "dossier"), _case_dossier, case.pk)
-
-
-def _case_dossier(case_id: int):
     from procedures.models import CaseDossierItem
 
-    return CaseDossierItem.objects.filter(case_id=case_id)
+    return parts_of(case, CaseDossierItem, "case")

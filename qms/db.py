@@ -323,6 +323,31 @@ def kept_rows(
     return compiled.rows(alias, values)
 
 
+def parts_of(
+    obj: models.Model,
+    model: type[models.Model],
+    field: str,
+    *related: str,
+    order_by: tuple[str, ...] = (),
+    limit: int | None = None,
+) -> list:
+    """The rows of ``model`` whose foreign key ``field`` names ``obj`` (a case's steps, an
+    action's notes), with the ``related`` objects a page shows of them, in ``order_by``
+    (else the model's order), at most ``limit``: the list an object's page shows, through
+    ``kept_rows``."""
+    key = ("parts of", model._meta.label, field, related, order_by, limit)
+    return kept_rows(key, functools.partial(_parts, model, field, related, order_by, limit), obj.pk)
+
+
+def _parts(model, field: str, related: tuple, order_by: tuple, limit, pk: int):
+    rows = model._default_manager.filter(**{f"{field}_id": pk})
+    if related:
+        rows = rows.select_related(*related)
+    if order_by:
+        rows = rows.order_by(*order_by)
+    return rows[:limit] if limit else rows
+
+
 def _compile_kept(key: Hashable, build: Callable, kinds: tuple) -> _Compiled:
     builds = []
     for stand_in in (0, 1):

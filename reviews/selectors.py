@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.db.models import Q
 
-from qms.db import kept_rows
+from qms.db import parts_of
 from qms.visibility import has_global_view, is_active_user
 
 
@@ -26,10 +26,6 @@ def review_visibility_q(user) -> Q | None:
 
 def decisions_of(review) -> list:
     """The review's decisions, with the actions they opened and their owners."""
-    return kept_rows(("reviews", "decisions"), _decisions, review.pk)
-
-
-def _decisions(review_id: int):
     from reviews.models import Decision
 
-    return Decision.objects.filter(review_id=review_id).select_related("action__owner")
+    return parts_of(review, Decision, "review", "action__owner")

@@ -122,3 +122,18 @@ def test_a_related_manager_and_values_of_other_kinds_are_refused(org):
     for value in (None, 1.5, [1, 2], True):
         with pytest.raises(TypeError):
             kept_rows(_key("kinds"), lambda pk: User.objects.filter(pk=pk), value)
+
+
+def test_parts_of_an_object_as_its_related_manager_gives_them(org):
+    from qms.db import parts_of
+
+    for index in range(4):
+        UserFactory(username=f"part{index}", department=org["a"])
+    UserFactory(username="elsewhere", department=org["b"])
+    members = list(org["a"].members.order_by("-username"))
+    with CaptureQueriesContext(connection) as queries:
+        rows = parts_of(org["a"], User, "department", "department", order_by=("-username",))
+        assert [r.department.name for r in rows] == [org["a"].name] * len(members)
+    assert [r.pk for r in rows] == [m.pk for m in members] and len(queries) == 1
+    firsts = parts_of(org["a"], User, "department", order_by=("-username",), limit=2)
+    assert [r.pk for r in firsts] == [m.pk for m in members[:2]]
