@@ -95,7 +95,11 @@ class CaseListView(ObjectListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context.update(colours=CASE_COLOURS, now=timezone.now())
+        context["colours"] = CASE_COLOURS
+        now = timezone.now()
+        for case in context["page_obj"]:
+            # in the row's values, so that a kept row turns red when the time passes
+            case.overdue_now = case.status == CaseStatus.IN_PROGRESS and case.due_at < now
         return context
 
 

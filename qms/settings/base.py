@@ -297,6 +297,8 @@ QMS_AGENCY_NAME = env("QMS_AGENCY_NAME", default="")
 QMS_MAX_UPLOAD_MB = env.int("QMS_MAX_UPLOAD_MB", default=25)
 QMS_WEEKEND_DAYS = [int(d) for d in env.list("QMS_WEEKEND_DAYS", default=["5", "6"])]
 QMS_LIST_PAGE_SIZE = env.int("QMS_LIST_PAGE_SIZE", default=25)
+# Rows of lists kept rendered per web process ({% keep %}, qms/fragments.py); 0: none.
+QMS_KEPT_FRAGMENTS = env.int("QMS_KEPT_FRAGMENTS", default=5_000)
 # List pages count at most this many rows ("more than 10,000"): see qms/pagination.py.
 QMS_LIST_COUNT_LIMIT = env.int("QMS_LIST_COUNT_LIMIT", default=10_000)
 QMS_LIST_COUNT_CACHE_ABOVE = env.int("QMS_LIST_COUNT_CACHE_ABOVE", default=1_000)

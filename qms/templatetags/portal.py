@@ -10,6 +10,8 @@ from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
+from qms import fragments
+
 register = template.Library()
 
 
@@ -152,3 +154,137 @@ def get_item(mapping, key):
         return mapping.get(key, "")
     except AttributeError:
         return ""
+
+
+class KeepNode(template.Node):
+    """``{% keep row colours today %}…{% endkeep %}``: the block's HTML kept per process,
+    keyed by the values of the variables it names (``qms.fragments``)."""
+
+    def __init__(self, names: list[str], nodelist: template.NodeList):
+        self.names = names
+        self.nodelist = nodelist
+        self.number = fragments.next_number()
+
+    def render(self, context):
+        values = [context.get(name) for name in self.names]
+        return fragments.render(
+            self.number, values, lambda: self.nodelist.render(context), context.autoescape
+        )
+
+
+@register.tag
+def keep(parser, token):
+    bits = token.split_contents()
+    names = bits[1:]
+    if not names or any(not name.isidentifier() for name in names):
+        raise template.TemplateSyntaxError(
+            "{% keep %} names the variables its block shows, without dots or filters."
+        )
+    nodelist = parser.parse(("endkeep",))
+    parser.delete_first_token()
+    used: set[str] = set()
+    bound: set[str] = set()
+    _read_by(nodelist, used, bound)
+    unkeyed = sorted(used - bound - set(names) - {"None", "True", "False"})
+    if unkeyed:
+        raise template.TemplateSyntaxError(
+            f"{{% keep {' '.join(names)} %}} reads {', '.join(unkeyed)}, which its key does "
+            "not hold: name them in the tag."
+        )
+    return KeepNode(names, nodelist)
+
+
+_TIME_OF_DAY_FILTERS = {"timesince", "timeuntil", "naturaltime", "random"}
+
+
+def _read_by(nodes, used: set[str], bound: set[str]) -> None:
+    """The variables a block reads (``used``) and sets (``bound``); a node whose output may
+    follow anything else — the whole context, the clock, another template, the CSRF
+    token — is refused."""
+    from django.template import defaulttags, library, smartif
+    from django.templatetags import i18n
+
+    def expression(value) -> None:
+        if isinstance(value, template.base.FilterExpression):
+            expression(value.var)
+            for function, arguments in value.filters:
+                name = getattr(function, "_filter_name", getattr(function, "__name__", ""))
+                if name in _TIME_OF_DAY_FILTERS:
+                    raise template.TemplateSyntaxError(
+                        f"{{% keep %}} cannot hold the |{name} filter: its "
+                        "output follows the clock."
+                    )
+                for _lookup, argument in arguments:
+                    expression(argument)
+        elif isinstance(value, template.base.Variable):
+            if value.lookups:
+                used.add(value.lookups[0])
+        elif isinstance(value, defaulttags.TemplateLiteral):
+            expression(value.value)
+        elif isinstance(value, smartif.TokenBase):  # an {% if %} operator
+            expression(value.first)
+            expression(value.second)
+
+    for node in nodes:
+        if isinstance(node, (template.base.TextNode, defaulttags.CommentNode)):
+            continue
+        if isinstance(node, template.base.VariableNode):
+            expression(node.filter_expression)
+        elif isinstance(node, defaulttags.IfNode):
+            for condition, nodelist in node.conditions_nodelists:
+                if condition is not None:
+                    expression(condition)
+                _read_by(nodelist, used, bound)
+        elif isinstance(node, defaulttags.ForNode):
+            expression(node.sequence)
+            bound.update(node.loopvars)
+            bound.add("forloop")
+            _read_by(node.nodelist_loop, used, bound)
+            _read_by(node.nodelist_empty, used, bound)
+        elif isinstance(node, defaulttags.URLNode):
+            expression(node.view_name)
+            for argument in [*node.args, *node.kwargs.values()]:
+                expression(argument)
+            if node.asvar:
+                bound.add(node.asvar)
+        elif isinstance(node, i18n.TranslateNode):
+            expression(node.filter_expression)
+            if node.asvar:
+                bound.add(node.asvar)
+        elif isinstance(node, i18n.BlockTranslateNode):
+            for value in node.extra_context.values():
+                expression(value)
+            bound.update(node.extra_context)
+            if node.countervar:
+                bound.add(node.countervar)
+                expression(node.counter)
+            for part in [*node.singular, *(node.plural or [])]:
+                if part.token_type == template.base.TokenType.VAR:
+                    used.add(part.contents.split(".")[0])
+            if node.asvar:
+                bound.add(node.asvar)
+        elif isinstance(node, defaulttags.WithNode):
+            for value in node.extra_context.values():
+                expression(value)
+            bound.update(node.extra_context)
+            _read_by(node.nodelist, used, bound)
+        elif isinstance(node, defaulttags.FirstOfNode):
+            for value in node.vars:
+                expression(value)
+            if node.asvar:
+                bound.add(node.asvar)
+        elif isinstance(node, (defaulttags.SpacelessNode, defaulttags.AutoEscapeControlNode)):
+            _read_by(node.nodelist, used, bound)
+        elif isinstance(node, library.SimpleNode) and not node.takes_context:
+            for argument in [*node.args, *node.kwargs.values()]:
+                expression(argument)
+            if node.target_var:
+                bound.add(node.target_var)
+        elif isinstance(node, KeepNode):
+            _read_by(node.nodelist, used, bound)
+        else:
+            contents = getattr(getattr(node, "token", None), "contents", type(node).__name__)
+            raise template.TemplateSyntaxError(
+                f"{{% keep %}} cannot hold {{% {contents} %}}: its output may follow more "
+                "than the block's key."
+            )

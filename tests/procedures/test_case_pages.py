@@ -216,3 +216,30 @@ def test_case_list_and_global_search_find_names_by_whole_words(client, desk, man
     html = client.get("/procedures/cases/").content.decode()
     assert 'placeholder="Whole words or a code"' in html
     assert 'title="Whole words of a name, or part of a code"' in html
+
+
+def test_a_kept_case_row_turns_overdue_when_its_time_passes(client, desk, manager):
+    """The case list's rows are kept rendered ({% keep %}): the time a case falls due is
+    part of the row's values, so the row turns red the moment it is overdue."""
+    from datetime import timedelta
+    from unittest import mock
+
+    from django.utils import timezone
+
+    case = services.case_receive(
+        actor=desk["clerk"], procedure=desk["procedure"], applicant=APPLICANT
+    )
+    client.force_login(manager)
+
+    def row():
+        html = client.get("/procedures/cases/").content.decode()
+        return html.split(case.receipt_code, 1)[1].split("</tr>", 1)[0]
+
+    assert "overdue" not in row() and "overdue" not in row()  # the second one kept
+    later = case.due_at + timedelta(minutes=1)
+    clock = mock.Mock(wraps=timezone)
+    clock.now = lambda: later  # the list's clock only: sessions keep the real one
+    with mock.patch("procedures.case_views.timezone", clock):
+        assert ">overdue<" in row() and "text-danger" in row()
+    assert "overdue" not in row()
+    assert timezone.now() < case.due_at
