@@ -1,8 +1,10 @@
 import django_filters
 from django import forms
 from django.db.models import Q
+from django.forms.models import ModelChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
+from qms import fragments
 from qms.models import CalendarDay, Department, SecurityEvent, User
 from qms.roles import ROLES
 from qms.visibility import is_active_user, kept_access
@@ -10,6 +12,55 @@ from qms.visibility import is_active_user, kept_access
 
 def visible_departments(request):
     return Department.objects.visible_to(request.user) if request else Department.objects.none()
+
+
+@fragments.key_for(django_filters.FilterSet)
+def filter_bar_key(filterset: django_filters.FilterSet) -> tuple:
+    """Everything a list's filter bar shows of its filterset (``includes/filters.html``
+    keeps it rendered): the class, the query string but its page, and for each field its
+    label, help, widget, value, errors and choices — the choices as the reader's filterset
+    offers them (their departments, types or processes), read as the bar would read them."""
+    form = filterset.form
+    data = form.data
+    fields = []
+    for bound in form.visible_fields():
+        field = bound.field
+        widget = field.widget
+        choices = getattr(field, "choices", None)
+        if isinstance(choices, ModelChoiceIterator):
+            # read once, for the key and the bar: the bar then prints these (one query,
+            # without Django's count first and its server-side cursor)
+            empty = [("", field.empty_label)] if field.empty_label is not None else []
+            choices = empty + [choices.choice(row) for row in field.queryset]
+            forms.ChoiceField.choices.fset(field, choices)
+        fields.append(
+            (
+                bound.name,
+                str(bound.label),
+                str(field.help_text),
+                field.required,
+                field.disabled,
+                type(widget),
+                tuple((name, str(value)) for name, value in widget.attrs.items()),
+                tuple(str(error) for error in bound.errors),
+                fragments.signature(bound.value()),
+                None if choices is None else _texts(choices),
+            )
+        )
+    return (
+        form.is_bound,
+        form.prefix,
+        tuple((key, tuple(data.getlist(key))) for key in sorted(data) if key != "page"),
+        *fields,
+    )
+
+
+def _texts(choices) -> tuple:
+    # a choice's value and label as printed; a group's options in it
+    return tuple(
+        _texts(item) if isinstance(item, (list, tuple)) else str(item)
+        for item in (choices if isinstance(choices, (list, tuple)) else list(choices))
+    )
 
 
 class DepartmentChoiceFilter(django_filters.ModelChoiceFilter):

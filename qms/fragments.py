@@ -36,6 +36,7 @@ import itertools
 import threading
 import uuid
 from collections import OrderedDict
+from collections.abc import Callable
 from contextlib import ExitStack
 from typing import Any
 
@@ -56,6 +57,21 @@ _PLAIN = frozenset(
 )
 _DEPTH = 4
 statistics = {"kept": 0, "found": 0, "queried": 0, "unkeyable": 0}
+
+
+_keys_of: dict[type, Callable[[Any], Any]] = {}
+
+
+def key_for(kind: type) -> Callable:
+    """Register what a block shows of objects of ``kind`` that are not model rows (a
+    filter bar's filterset): the function returns a hashable value of plain values (texts,
+    numbers, classes, ``signature``'s results) that differs whenever the block would."""
+
+    def register(function: Callable[[Any], Any]) -> Callable[[Any], Any]:
+        _keys_of[kind] = function
+        return function
+
+    return register
 
 
 class Unkeyable(Exception):
@@ -88,6 +104,9 @@ def signature(value: Any, depth: int = 0) -> Any:
         return (kind, *(signature(v, depth + 1) for v in value))
     if isinstance(value, QuerySet) and value._result_cache is not None:
         return ("rows", *(signature(v, depth + 1) for v in value._result_cache))
+    for registered, key in _keys_of.items():
+        if isinstance(value, registered):
+            return (kind, key(value))
     raise Unkeyable(kind.__name__)
 
 

@@ -135,7 +135,7 @@ def test_list_pages_read_the_same_with_rows_kept(client, role_users, org):
     client.force_login(role_users["administrator"])
     client.get("/departments/")
     kept = client.get("/departments/").content.decode()
-    assert fragments.statistics["found"] == 4
+    assert fragments.statistics["found"] == 4 + 1  # the rows and the filter bar
     with override_settings(QMS_KEPT_FRAGMENTS=0):
         plain = client.get("/departments/").content.decode()
     assert _without_tokens(kept) == _without_tokens(plain)
@@ -145,3 +145,26 @@ def _without_tokens(html: str) -> str:
     import re
 
     return re.sub(r'(csrfmiddlewaretoken" value="|csrf-token" content=")[^"]+', "", html)
+
+
+def test_a_filter_bar_is_kept_with_the_reader_choices_and_values(client, role_users, org):
+    from qms.models import IsoClause
+    from tests.factories import DepartmentFactory
+
+    clause = IsoClause.objects.order_by("pk").last()
+    query = {"status": "effective", "clause": clause.pk}
+    client.force_login(role_users["qms_manager"])
+    client.get("/documents/", query)
+    found = fragments.statistics["found"]
+    kept = client.get("/documents/", query).content.decode()
+    assert fragments.statistics["found"] == found + 1  # the bar
+    with override_settings(QMS_KEPT_FRAGMENTS=0):
+        plain = client.get("/documents/", query).content.decode()
+    assert _without_tokens(kept) == _without_tokens(plain)
+    assert '<option value="effective" selected>' in kept
+    assert f'<option value="{clause.pk}" selected>' in kept
+
+    other = client.get("/documents/", {"status": "draft"}).content.decode()
+    assert '<option value="draft" selected>' in other and 'effective" selected' not in other
+    DepartmentFactory(code="C", name="Phòng C mới", parent=org["agency"])
+    assert ">Phòng C mới</option>" in client.get("/documents/", query).content.decode()
