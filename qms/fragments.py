@@ -112,34 +112,54 @@ def signature(value: Any, depth: int = 0) -> Any:
 
 def _instance(obj: Model, depth: int) -> tuple:
     parts: list[Any] = [type(obj)]
+    append = parts.append
+    plain = _PLAIN
     for name, value in obj.__dict__.items():
-        if name == "_state":
-            continue
-        if name == "_prefetched_objects_cache":
-            value = {key: list(rows) for key, rows in value.items()}
-        parts.append(name)
-        parts.append(signature(value, depth))
+        append(name)
+        if type(value) in plain:  # most of a row: read without a call
+            append(value)
+        elif name == "_state":
+            parts.pop()
+        elif name == "_prefetched_objects_cache":
+            append(signature({key: list(rows) for key, rows in value.items()}, depth))
+        else:
+            append(signature(value, depth))
     for name, related in obj._state.fields_cache.items():
-        parts.append(name)
-        parts.append(signature(related, depth))
+        append(name)
+        append(signature(related, depth))
     return tuple(parts)
 
 
-def render(number: int, values: list[Any], render_block, autoescape: bool) -> str:
+def render(
+    number: int, values: list[Any], render_block, autoescape: bool, page: dict | None = None
+) -> str:
     """The block's HTML: kept if its key was seen in this process, else rendered (and
-    kept unless it queried the database)."""
+    kept unless it queried the database).
+
+    ``page`` (the template's render context) keeps, for one rendering of the page, the
+    key's part that is the same for every row: the reader's language, zone and day, and
+    the signatures of the values after the first while they are the same objects (a
+    page's colours and today's date, named by each of its rows)."""
     size = settings.QMS_KEPT_FRAGMENTS
     if not size:
         return render_block()
     try:
-        key = (
-            number,
-            translation.get_language(),
-            timezone.get_current_timezone_name(),
-            timezone.localdate(),
-            autoescape,
-            *(signature(value) for value in values),
-        )
+        shared = None if page is None else page.get(("qms.fragments", number))
+        others = tuple(id(value) for value in values[1:])
+        if shared is None or shared[0] != others:
+            common = (
+                translation.get_language(),
+                timezone.get_current_timezone_name(),
+                timezone.localdate(),
+                autoescape,
+                *(signature(value) for value in values[1:]),
+            )
+            # the values themselves are held too, so that no other object can take one's
+            # id while this page is rendered
+            shared = (others, common, values[1:])
+            if page is not None:
+                page[("qms.fragments", number)] = shared
+        key = (number, signature(values[0]), shared[1])
         hash(key)
     except (Unkeyable, TypeError):
         statistics["unkeyable"] += 1

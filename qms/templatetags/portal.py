@@ -168,7 +168,11 @@ class KeepNode(template.Node):
     def render(self, context):
         values = [context.get(name) for name in self.names]
         return fragments.render(
-            self.number, values, lambda: self.nodelist.render(context), context.autoescape
+            self.number,
+            values,
+            lambda: self.nodelist.render(context),
+            context.autoescape,
+            context.render_context,
         )
 
 

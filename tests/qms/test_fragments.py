@@ -168,3 +168,16 @@ def test_a_filter_bar_is_kept_with_the_reader_choices_and_values(client, role_us
     assert '<option value="draft" selected>' in other and 'effective" selected' not in other
     DepartmentFactory(code="C", name="Phòng C mới", parent=org["agency"])
     assert ">Phòng C mới</option>" in client.get("/documents/", query).content.decode()
+
+
+def test_the_values_beside_the_row_are_keyed_row_by_row(org):
+    """The key's part other than the row is worked out once per page while it is the same
+    objects (a page's colours), and again when a row names other ones (a board's column)."""
+    source = (
+        "{% load portal %}{% for pair in pairs %}{% with d=pair.0 flag=pair.1 %}"
+        "{% keep d flag %}{{ d.code }}{{ flag }};{% endkeep %}{% endwith %}{% endfor %}"
+    )
+    a = departments()[0]
+    assert render(source, pairs=[(a, "x"), (a, "y"), (a, "x")]) == "Ax;Ay;Ax;"
+    assert fragments.statistics["kept"] == 2 and fragments.statistics["found"] == 1
+    assert render(source, pairs=[(a, "y"), (a, "z")]) == "Ay;Az;"
