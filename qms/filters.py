@@ -56,10 +56,10 @@ def filter_bar_key(filterset: django_filters.FilterSet) -> tuple:
 
 
 def _texts(choices) -> tuple:
-    # a choice's value and label as printed; a group's options in it
+    # each choice's value and label as printed; a group's options in it
     return tuple(
-        _texts(item) if isinstance(item, (list, tuple)) else str(item)
-        for item in (choices if isinstance(choices, (list, tuple)) else list(choices))
+        (str(value), _texts(label) if isinstance(label, (list, tuple)) else str(label))
+        for value, label in choices
     )
 
 
