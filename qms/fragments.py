@@ -30,8 +30,10 @@ does (tested: every kept list's page is the same HTML with keeping switched off)
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import decimal
+import functools
 import itertools
 import threading
 import uuid
@@ -104,10 +106,18 @@ def signature(value: Any, depth: int = 0) -> Any:
         return (kind, *(signature(v, depth + 1) for v in value))
     if isinstance(value, QuerySet) and value._result_cache is not None:
         return ("rows", *(signature(v, depth + 1) for v in value._result_cache))
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        # a task of My tasks, a search hit: its fields are what it holds
+        return (kind, *(signature(getattr(value, f.name), depth + 1) for f in _fields(kind)))
     for registered, key in _keys_of.items():
         if isinstance(value, registered):
             return (kind, key(value))
     raise Unkeyable(kind.__name__)
+
+
+@functools.cache
+def _fields(kind: type) -> tuple:
+    return dataclasses.fields(kind)
 
 
 def _instance(obj: Model, depth: int) -> tuple:

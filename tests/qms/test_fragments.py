@@ -181,3 +181,24 @@ def test_the_values_beside_the_row_are_keyed_row_by_row(org):
     assert render(source, pairs=[(a, "x"), (a, "y"), (a, "x")]) == "Ax;Ay;Ax;"
     assert fragments.statistics["kept"] == 2 and fragments.statistics["found"] == 1
     assert render(source, pairs=[(a, "y"), (a, "z")]) == "Ay;Az;"
+
+
+def test_a_task_is_keyed_by_its_fields():
+    """My tasks' rows (a dataclass, not a model): a task turns overdue when its day passes."""
+    from datetime import date
+
+    from qms.mytasks import Task
+
+    source = (
+        "{% load portal %}{% keep task %}{{ task.title }}"
+        "{% if task.is_overdue %} overdue{% endif %}{% endkeep %}"
+    )
+    template = engines["django"].from_string(source)
+    due = date(2026, 12, 7)
+    assert template.render({"task": Task("Duyệt QT-01", "/d/1/", "documents", due, due)}) == (
+        "Duyệt QT-01"
+    )
+    later = Task("Duyệt QT-01", "/d/1/", "documents", due, date(2026, 12, 8))
+    assert template.render({"task": later}) == "Duyệt QT-01 overdue"
+    assert template.render({"task": later}) == "Duyệt QT-01 overdue"
+    assert fragments.statistics["kept"] == 2 and fragments.statistics["found"] == 1
