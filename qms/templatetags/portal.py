@@ -187,9 +187,8 @@ def keep(parser, token):
     nodelist = parser.parse(("endkeep",))
     parser.delete_first_token()
     used: set[str] = set()
-    bound: set[str] = set()
-    _read_by(nodelist, used, bound)
-    unkeyed = sorted(used - bound - set(names) - {"None", "True", "False"})
+    _read_by(nodelist, used, frozenset())
+    unkeyed = sorted(used - set(names) - {"None", "True", "False"})
     if unkeyed:
         raise template.TemplateSyntaxError(
             f"{{% keep {' '.join(names)} %}} reads {', '.join(unkeyed)}, which its key does "
@@ -201,12 +200,15 @@ def keep(parser, token):
 _TIME_OF_DAY_FILTERS = {"timesince", "timeuntil", "naturaltime", "random"}
 
 
-def _read_by(nodes, used: set[str], bound: set[str]) -> None:
-    """The variables a block reads (``used``) and sets (``bound``); a node whose output may
-    follow anything else — the whole context, the clock, another template, the CSRF
-    token — is refused."""
+def _read_by(nodes, used: set[str], outer: frozenset[str]) -> None:
+    """The variables a block reads that it has not set itself (``used``): a loop's
+    variables within the loop, a ``with``'s within it, an ``as`` name after its tag. A
+    node whose output may follow anything else — the whole context, the clock, another
+    template, the CSRF token — is refused."""
     from django.template import defaulttags, library, smartif
     from django.templatetags import i18n
+
+    bound = set(outer)
 
     def expression(value) -> None:
         if isinstance(value, template.base.FilterExpression):
@@ -221,13 +223,16 @@ def _read_by(nodes, used: set[str], bound: set[str]) -> None:
                 for _lookup, argument in arguments:
                     expression(argument)
         elif isinstance(value, template.base.Variable):
-            if value.lookups:
+            if value.lookups and value.lookups[0] not in bound:
                 used.add(value.lookups[0])
         elif isinstance(value, defaulttags.TemplateLiteral):
             expression(value.value)
         elif isinstance(value, smartif.TokenBase):  # an {% if %} operator
             expression(value.first)
             expression(value.second)
+
+    def inner(nodelist, *names: str) -> None:
+        _read_by(nodelist, used, frozenset(bound.union(names)))
 
     for node in nodes:
         if isinstance(node, (template.base.TextNode, defaulttags.CommentNode)):
@@ -238,13 +243,11 @@ def _read_by(nodes, used: set[str], bound: set[str]) -> None:
             for condition, nodelist in node.conditions_nodelists:
                 if condition is not None:
                     expression(condition)
-                _read_by(nodelist, used, bound)
+                inner(nodelist)
         elif isinstance(node, defaulttags.ForNode):
             expression(node.sequence)
-            bound.update(node.loopvars)
-            bound.add("forloop")
-            _read_by(node.nodelist_loop, used, bound)
-            _read_by(node.nodelist_empty, used, bound)
+            inner(node.nodelist_loop, *node.loopvars, "forloop")
+            inner(node.nodelist_empty)
         elif isinstance(node, defaulttags.URLNode):
             expression(node.view_name)
             for argument in [*node.args, *node.kwargs.values()]:
@@ -258,34 +261,34 @@ def _read_by(nodes, used: set[str], bound: set[str]) -> None:
         elif isinstance(node, i18n.BlockTranslateNode):
             for value in node.extra_context.values():
                 expression(value)
-            bound.update(node.extra_context)
             if node.countervar:
-                bound.add(node.countervar)
                 expression(node.counter)
+            own = set(node.extra_context) | {node.countervar}
             for part in [*node.singular, *(node.plural or [])]:
                 if part.token_type == template.base.TokenType.VAR:
-                    used.add(part.contents.split(".")[0])
+                    name = part.contents.split(".")[0]
+                    if name not in own and name not in bound:
+                        used.add(name)
             if node.asvar:
                 bound.add(node.asvar)
         elif isinstance(node, defaulttags.WithNode):
             for value in node.extra_context.values():
                 expression(value)
-            bound.update(node.extra_context)
-            _read_by(node.nodelist, used, bound)
+            inner(node.nodelist, *node.extra_context)
         elif isinstance(node, defaulttags.FirstOfNode):
             for value in node.vars:
                 expression(value)
             if node.asvar:
                 bound.add(node.asvar)
         elif isinstance(node, (defaulttags.SpacelessNode, defaulttags.AutoEscapeControlNode)):
-            _read_by(node.nodelist, used, bound)
+            inner(node.nodelist)
         elif isinstance(node, library.SimpleNode) and not node.takes_context:
             for argument in [*node.args, *node.kwargs.values()]:
                 expression(argument)
             if node.target_var:
                 bound.add(node.target_var)
         elif isinstance(node, KeepNode):
-            _read_by(node.nodelist, used, bound)
+            inner(node.nodelist)
         else:
             contents = getattr(getattr(node, "token", None), "contents", type(node).__name__)
             raise template.TemplateSyntaxError(

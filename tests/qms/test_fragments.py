@@ -101,7 +101,10 @@ def test_a_value_the_key_cannot_hold_is_rendered_as_usual(org):
     [
         ("{{ d.code }} {{ user.username }}", "reads user"),
         ("{% if d.code == other %}x{% endif %}", "reads other"),
-        ("{% for x in d.children %}{{ x }}{{ forloop.counter }}{% endfor %}{{ x }}", None),
+        ("{% for x in d.children %}{{ x }}{{ forloop.counter }}{% endfor %}", None),
+        ("{% for x in d.children %}{{ x }}{% endfor %}{{ x }}", "reads x"),
+        ("{% with y=d.code %}{{ y }}{% endwith %}{{ y }}", "reads y"),
+        ('{% url "qms:home" as home %}{{ home }}', None),
         ("{% csrf_token %}", "cannot hold {% csrf_token %}"),
         ('{% include "includes/pagination.html" %}', "cannot hold {% include"),
         ('{% now "Y" %}', "cannot hold {% now"),
