@@ -3,10 +3,10 @@ from django.utils.translation import gettext_lazy as _
 
 from audits.choices import AuditStatus, AuditType
 from audits.models import Audit
-from qms.filters import ALL, DepartmentChoiceFilter, recent_years
+from qms.filters import ALL, DepartmentChoiceFilter, ListFilterSet, recent_years
 
 
-class AuditFilter(django_filters.FilterSet):
+class AuditFilter(ListFilterSet):
     year = django_filters.ChoiceFilter(
         label=_("Year"), choices=recent_years, method="by_year", empty_label=ALL
     )

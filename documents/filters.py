@@ -15,12 +15,12 @@ from documents.choices import (
     RevisionStatus,
 )
 from documents.models import Document, ExternalDocument
-from qms.filters import ALL, DepartmentChoiceFilter
+from qms.filters import ALL, DepartmentChoiceFilter, ListFilterSet
 from qms.models import IsoClause
 from qms.search import fold
 
 
-class DocumentFilter(django_filters.FilterSet):
+class DocumentFilter(ListFilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search")
     document_type = django_filters.ChoiceFilter(
         label=_("Type"), choices=DocumentType.choices, empty_label=ALL
@@ -113,7 +113,7 @@ class DocumentFilter(django_filters.FilterSet):
         return queryset.filter(pk__in=outstanding)
 
 
-class ExternalDocumentFilter(django_filters.FilterSet):
+class ExternalDocumentFilter(ListFilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search")
     kind = django_filters.ChoiceFilter(
         label=_("Kind"), choices=ExternalKind.choices, empty_label=ALL

@@ -15,11 +15,11 @@ from nonconformities.choices import (
     Status,
 )
 from nonconformities.models import Action, Nonconformity
-from qms.filters import ALL, DepartmentChoiceFilter
+from qms.filters import ALL, DepartmentChoiceFilter, ListFilterSet
 from qms.search import fold
 
 
-class NonconformityFilter(django_filters.FilterSet):
+class NonconformityFilter(ListFilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search")
     status = django_filters.ChoiceFilter(
         label=_("Status"),
@@ -82,7 +82,7 @@ class NonconformityFilter(django_filters.FilterSet):
         return queryset.filter(reported_at__date__lt=today - timedelta(days=90))
 
 
-class ActionFilter(django_filters.FilterSet):
+class ActionFilter(ListFilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search")
     status = django_filters.ChoiceFilter(
         label=_("Status"),

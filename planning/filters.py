@@ -7,7 +7,7 @@ from planning import matrix
 from planning.choices import Measure, ObjectiveStatus, RiskKind, RiskLevel, RiskStatus, Treatment
 from planning.models import Objective, Risk
 from procedures.models import Process
-from qms.filters import ALL, DepartmentChoiceFilter, recent_years
+from qms.filters import ALL, DepartmentChoiceFilter, ListFilterSet, recent_years
 from qms.search import fold
 
 
@@ -15,7 +15,7 @@ def _visible_processes(request):
     return Process.objects.visible_to(request.user if request else None).order_by("code")
 
 
-class ObjectiveFilter(django_filters.FilterSet):
+class ObjectiveFilter(ListFilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search")
     year = django_filters.ChoiceFilter(label=_("Year"), choices=recent_years, empty_label=ALL)
     department = DepartmentChoiceFilter(method="in_department")
@@ -39,7 +39,7 @@ class ObjectiveFilter(django_filters.FilterSet):
         return queryset.filter(department__path__startswith=value.path)
 
 
-class RiskFilter(django_filters.FilterSet):
+class RiskFilter(ListFilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search")
     kind = django_filters.ChoiceFilter(label=_("Kind"), choices=RiskKind.choices, empty_label=ALL)
     status = django_filters.ChoiceFilter(

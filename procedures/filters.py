@@ -15,7 +15,7 @@ from procedures.models import (
     ServiceCase,
 )
 from qms.calendar import WorkingCalendar, working_seconds_per_day
-from qms.filters import ALL, DateInput, DepartmentChoiceFilter
+from qms.filters import ALL, DateInput, DepartmentChoiceFilter, ListFilterSet
 from qms.search import fold
 
 
@@ -28,7 +28,7 @@ def _fields():
     return [(name, name) for name in names]
 
 
-class ProcedureFilter(django_filters.FilterSet):
+class ProcedureFilter(ListFilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search")
     field = django_filters.ChoiceFilter(label=_("Field"), choices=_fields, empty_label=ALL)
     level = django_filters.ChoiceFilter(label=_("Level"), choices=Level.choices, empty_label=ALL)
@@ -67,7 +67,7 @@ class ProcedureFilter(django_filters.FilterSet):
         return queryset
 
 
-class ProcessFilter(django_filters.FilterSet):
+class ProcessFilter(ListFilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search")
     process_type = django_filters.ChoiceFilter(
         label=_("Process type"), choices=ProcessType.choices, empty_label=ALL
@@ -85,7 +85,7 @@ class ProcessFilter(django_filters.FilterSet):
         return queryset.filter(department__path__startswith=value.path)
 
 
-class CaseFilter(django_filters.FilterSet):
+class CaseFilter(ListFilterSet):
     # Names are found by whole words (qms.search.MatchesWords): the box says so
     q = django_filters.CharFilter(
         label=_("Receipt code or applicant"),
@@ -165,7 +165,7 @@ class CaseFilter(django_filters.FilterSet):
         return queryset
 
 
-class FeedbackFilter(django_filters.FilterSet):
+class FeedbackFilter(ListFilterSet):
     kind = django_filters.ChoiceFilter(
         label=_("Kind"), choices=FeedbackKind.choices, empty_label=ALL
     )

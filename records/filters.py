@@ -4,7 +4,7 @@ import django_filters
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from qms.filters import ALL, DateInput, DepartmentChoiceFilter
+from qms.filters import ALL, DateInput, DepartmentChoiceFilter, ListFilterSet
 from qms.search import fold
 from records.choices import Access, Disposition, RecordStatus, Storage
 from records.models import Record, RecordType
@@ -14,7 +14,7 @@ def visible_types(request):
     return RecordType.objects.visible_to(request.user) if request else RecordType.objects.none()
 
 
-class RecordFilter(django_filters.FilterSet):
+class RecordFilter(ListFilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search")
     record_type = django_filters.ModelChoiceFilter(
         label=_("Record type"), queryset=visible_types, empty_label=ALL
@@ -75,7 +75,7 @@ class RecordFilter(django_filters.FilterSet):
         return queryset.filter(held) if value == "yes" else queryset.exclude(held)
 
 
-class RecordTypeFilter(django_filters.FilterSet):
+class RecordTypeFilter(ListFilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search")
     storage = django_filters.ChoiceFilter(
         label=_("Where the original is kept"), choices=Storage.choices, empty_label=ALL
