@@ -38,8 +38,8 @@ class QmsConfig(AppConfig):
 
     def ready(self) -> None:
         # Registering: deploy checks, My tasks providers, reminder sweeps, security-log
-        # receivers.
-        from qms import checks, mytasks, reminders, signals  # noqa: F401
+        # receivers, prepared statements.
+        from qms import checks, mytasks, prepared, reminders, signals  # noqa: F401
         from qms.attachments import register_attachable
         from qms.models import Department
 

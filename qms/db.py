@@ -42,6 +42,8 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connections, models, router, transaction
 
+from qms.prepared import reaching_rows_by_ids
+
 REPORTS = "reports"
 _READING_REPORTS: ContextVar[bool] = ContextVar("qms_reading_reports", default=False)
 F = TypeVar("F", bound=Callable)
@@ -286,7 +288,8 @@ class _Compiled:
         rows = type(shared)(model=shared.model, query=query, using=alias)
         rows._iterable_class, rows._fields = shared._iterable_class, shared._fields
         rows._prefetch_related_lookups = shared._prefetch_related_lookups
-        return list(rows)
+        with reaching_rows_by_ids():
+            return list(rows)
 
 
 _kept_models: dict[tuple, type[models.Model]] = {}

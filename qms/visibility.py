@@ -34,6 +34,7 @@ from django.utils.module_loading import import_string
 from guardian.shortcuts import get_objects_for_user
 
 from qms.db import PortalQuerySet, at_commit
+from qms.prepared import reaching_rows_by_ids
 
 if TYPE_CHECKING:
     from qms.models import User
@@ -550,7 +551,8 @@ def _grant_models(model: type[models.Model]) -> tuple[type[models.Model], type[m
 def get_visible_or_404(queryset: VisibleQuerySet, user, **lookup) -> models.Model:
     """Fetch one object through ``visible_to``: forbidden and missing look the same."""
     try:
-        return queryset.visible_to(user).get(**lookup)
+        with reaching_rows_by_ids():
+            return queryset.visible_to(user).get(**lookup)
     except (queryset.model.DoesNotExist, ValueError, TypeError) as exc:
         raise Http404 from exc
 

@@ -299,6 +299,11 @@ QMS_WEEKEND_DAYS = [int(d) for d in env.list("QMS_WEEKEND_DAYS", default=["5", "
 QMS_LIST_PAGE_SIZE = env.int("QMS_LIST_PAGE_SIZE", default=25)
 # Rows of lists kept rendered per web process ({% keep %}, qms/fragments.py); 0: none.
 QMS_KEPT_FRAGMENTS = env.int("QMS_KEPT_FRAGMENTS", default=5_000)
+# SELECTs prepared on the PostgreSQL server (qms/prepared.py): after a connection ran one
+# this many times, at most this many per connection; off behind a transaction-mode pooler.
+QMS_PREPARED_STATEMENTS = env.bool("QMS_PREPARED_STATEMENTS", default=True)
+QMS_PREPARE_AFTER = env.int("QMS_PREPARE_AFTER", default=2)
+QMS_PREPARED_MAX = env.int("QMS_PREPARED_MAX", default=200)
 # List pages count at most this many rows ("more than 10,000"): see qms/pagination.py.
 QMS_LIST_COUNT_LIMIT = env.int("QMS_LIST_COUNT_LIMIT", default=10_000)
 QMS_LIST_COUNT_CACHE_ABOVE = env.int("QMS_LIST_COUNT_CACHE_ABOVE", default=1_000)
