@@ -84,7 +84,6 @@ class CaseListView(ObjectListView):
         "current_step__handler__last_name",
         "current_step__handler__username",
     )
-    ids_first_below = 1000
     export_name = "service-cases"
     export_columns = CASE_COLUMNS
 

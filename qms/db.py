@@ -39,7 +39,7 @@ from datetime import date, timedelta
 from typing import TypeVar
 
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import EmptyResultSet, ImproperlyConfigured
 from django.db import connections, models, router, transaction
 
 from qms.prepared import reaching_rows_by_ids
@@ -294,6 +294,26 @@ class _Compiled:
 
 _kept_models: dict[tuple, type[models.Model]] = {}
 _kept_queries: dict[tuple, _Compiled] = {}
+
+
+@models.Field.register_lookup
+class AnyOf(models.Lookup):
+    """``pk__any_of=[…]``: the values as one array parameter on PostgreSQL
+    (``= ANY(%s)``), where ``__in`` compiles a placeholder for each (a thousand ids: 0.7 ms
+    of Python, and as many parameters to send). The paginator reads short lists by their
+    ids with it (``qms.pagination.CappedPaginator``)."""
+
+    lookup_name = "any_of"
+    prepare_rhs = False
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        values = list(self.rhs)
+        if connection.vendor == "postgresql":
+            return f"{lhs} = ANY(%s)", (*lhs_params, values)
+        if not values:
+            raise EmptyResultSet
+        return f"{lhs} IN ({', '.join(['%s'] * len(values))})", (*lhs_params, *values)
 
 
 def kept_rows(

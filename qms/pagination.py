@@ -12,6 +12,7 @@ exactly, so that what a person just changed shows at once.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 from functools import cached_property, partial
 
@@ -53,6 +54,24 @@ class CompiledRows:
         return rows
 
 
+def _among(rows, ids: list):
+    """The rows of ``ids`` as ``rows`` shows them (the same related rows, columns, order and
+    prefetched lists), without ``rows``' filters: the ids were found by them, and a
+    reader's rule evaluated again for the page cost a clerk's action list 3 ms. A list
+    whose rows carry annotations or extra columns keeps its filters (they may name them)."""
+    query = rows.query
+    if query.annotations or query.extra or rows._fields is not None or query.combinator:
+        return rows.filter(pk__any_of=ids)
+    fresh = rows.model._base_manager.filter(pk__any_of=ids)
+    fresh.query.select_related = copy.deepcopy(query.select_related)
+    fresh.query.deferred_loading = (frozenset(query.deferred_loading[0]), query.deferred_loading[1])
+    fresh.query.order_by = query.order_by
+    fresh.query.default_ordering = query.default_ordering
+    fresh.query.standard_ordering = query.standard_ordering
+    fresh._prefetch_related_lookups = rows._prefetch_related_lookups
+    return fresh
+
+
 class CappedPaginator(Paginator):
     """``count_key`` names the list for the kept count — a list page passes its path, query
     and reader (``ObjectListView``), which saves compiling the query a second time just
@@ -65,27 +84,29 @@ class CappedPaginator(Paginator):
 
     def page(self, number):
         """With ``ids_first_below``, a list of at most that many rows is read by its ids:
-        first every matching id (no order, no limit: the plan the count used), then the
-        page's rows among them. On a table of millions — the service cases — PostgreSQL
-        can misjudge a short filtered list as a long one and walk the sort order's index
-        until it has a page (42,000 cases read for a page of the 45 overdue ones of a unit); by
-        their ids the rows come from the primary key."""
+        the query that counts it also returns its ids (``_ids_and_count``), and the page's
+        rows are read among them, by their primary key. Read in the list's order instead,
+        PostgreSQL can misjudge a short filtered list as a long one and walk the sort
+        order's index until it has a page (42,000 cases read for a page of the 45 overdue
+        ones of a unit; a clerk's 553 actions among 30,000: 5.6 ms, by their ids 0.9)."""
         rows = self.object_list
-        if not (self.ids_first_below and hasattr(rows, "query")):
+        self.count  # noqa: B018 -- counting a short list reads its ids
+        ids = self._ids
+        if ids is None:
             return super().page(number)
-        if self.count > self.ids_first_below:
-            return super().page(number)
-        ids = list(rows.order_by().values_list("pk", flat=True))
-        self.object_list = rows.filter(pk__in=ids)
+        self.object_list = _among(rows, ids) if ids else rows.none()
         try:
             return super().page(number)
         finally:
             self.object_list = rows
 
+    _ids: list | None = None
+
     @cached_property
     def count(self) -> int:
         limit = settings.QMS_LIST_COUNT_LIMIT
         rows = self.object_list
+        by_ids = False
         if isinstance(rows, CompiledRows):
             name = f"{rows.sql}|{rows.params!r}"
             counter = partial(rows.count_upto, limit + 1)
@@ -103,15 +124,41 @@ class CappedPaginator(Paginator):
                     return 0
                 name = f"{sql}|{params!r}"
             counter = capped.count
+            by_ids = bool(self.ids_first_below)
         else:
             return len(rows)
         key = "qms:count:" + hashlib.sha256(name.encode()).hexdigest()
         count = cache.get(key)
         if count is None:
-            count = counter()
+            if by_ids:
+                ids, count = self._ids_and_count(rows, limit + 1)
+                if ids is not None:
+                    self._ids = ids
+            else:
+                count = counter()
             if count > settings.QMS_LIST_COUNT_CACHE_ABOVE:
                 cache.set(key, count, 60)
         return count
+
+    def _ids_and_count(self, rows, limit: int) -> tuple[list | None, int]:
+        """The list's count up to ``limit`` and, when it is at most ``ids_first_below``,
+        its ids — one query instead of a count and then the ids (any order: the page
+        sorts them)."""
+        ids = rows.order_by().values_list("pk", flat=True)[:limit]
+        try:
+            sql, params = ids.query.get_compiler(ids.db).as_sql()
+        except EmptyResultSet:
+            return [], 0
+        connection = connections[ids.db]
+        # sql is the ORM's own compiled SQL; values travel as parameters
+        counted = f"SELECT capped.*, COUNT(*) OVER () FROM ({sql}) capped LIMIT %s"  # noqa: S608
+        with connection.cursor() as cursor:
+            cursor.execute(counted, (*params, self.ids_first_below + 1))
+            found = cursor.fetchall()
+        if not found:
+            return [], 0
+        count = found[0][1]
+        return ([row[0] for row in found] if count <= self.ids_first_below else None), count
 
     @cached_property
     def capped(self) -> bool:

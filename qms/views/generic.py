@@ -56,9 +56,10 @@ class ObjectListView(PortalPermissionMixin, ListView):
     #: columns and joins only those relations (``qms.db.rows_showing``); exports and
     #: evidence packs read whole rows
     row_fields: tuple[str, ...] = ()
-    #: a list of at most this many rows is read by its ids first (``CappedPaginator``):
-    #: for tables of millions, where PostgreSQL can misjudge a short list as a long one
-    ids_first_below = 0
+    #: a list of at most this many rows is read by its ids, which the query counting it
+    #: returns (``CappedPaginator``): PostgreSQL can misjudge a short list as a long one and
+    #: walk its sort order's index past the rows the reader may not see
+    ids_first_below = 1000
 
     paginator_class = CappedPaginator
 
