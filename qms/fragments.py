@@ -123,12 +123,24 @@ def _fields(kind: type) -> tuple:
 
 
 def _instance(obj: Model, depth: int) -> tuple:
-    parts: list[Any] = [type(obj)]
+    attributes = obj.__dict__
+    names = tuple(attributes)
+    values = tuple(attributes.values())
+    if names and names[0] == "_state":  # Model.__init__ sets it first
+        names, values = names[1:], values[1:]
+        if _PLAIN.issuperset(map(type, values)):
+            # a row of plain columns (most rows): compared as they are, without a call each
+            parts: list[Any] = [type(obj), names, values]
+            for name, related in obj._state.fields_cache.items():
+                parts.append(name)
+                parts.append(signature(related, depth))
+            return tuple(parts)
+    parts = [type(obj)]
     append = parts.append
     plain = _PLAIN
-    for name, value in obj.__dict__.items():
+    for name, value in attributes.items():
         append(name)
-        if type(value) in plain:  # most of a row: read without a call
+        if type(value) in plain:
             append(value)
         elif name == "_state":
             parts.pop()
