@@ -31,6 +31,7 @@ from documents.choices import (
 )
 from qms.db import kept_rows, many_to_many_lists, parts_of
 from qms.links import url_for
+from qms.prepared import reaching_rows_by_ids
 from qms.visibility import (
     department_scope_q,
     has_global_view,
@@ -182,13 +183,14 @@ def document_for_page(user, pk: int):
     related documents) come in one query (``qms.db.many_to_many_lists``), not three."""
     from documents.models import Document
 
-    document = (
-        Document.objects.visible_to(user)
-        .select_related(
-            "department", "owner", "parent", "effective_revision", "effective_revision__file"
+    with reaching_rows_by_ids():
+        document = (
+            Document.objects.visible_to(user)
+            .select_related(
+                "department", "owner", "parent", "effective_revision", "effective_revision__file"
+            )
+            .get(pk=pk)
         )
-        .get(pk=pk)
-    )
     many_to_many_lists(
         document,
         {

@@ -59,3 +59,7 @@ class QmsConfig(AppConfig):
         from qms.displays import install
 
         install(PORTAL_APPS)
+
+        from qms.db import install_direct_loading
+
+        install_direct_loading(PORTAL_APPS)
