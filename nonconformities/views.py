@@ -172,7 +172,7 @@ class BoardView(PortalPermissionMixin, TemplateView):
         # open cards and read every nonconformity and every user to join them (7 ms); by
         # their ids the cards and their names are read from the primary keys (0.3 ms).
         newest = (
-            Nonconformity.objects.filter(pk__in=list(newest_ids))
+            Nonconformity.objects.filter(pk__any_of=list(newest_ids))
             .select_related("department", "owner")
             .only(
                 "number",

@@ -380,20 +380,20 @@ def openable_ids(model: type[models.Model], user, ids: set) -> set:
         visible = manager.visible_to(user)
         if not visible.query.where:
             return set(ids)
-        return set(visible.filter(pk__in=ids).values_list("pk", flat=True))
+        return set(visible.filter(pk__any_of=ids).values_list("pk", flat=True))
     if _opens_every(model, user):
         return set(ids)
     through = getattr(model, "visible_through", "")
     if through:
         parent_model = model._meta.get_field(through).related_model
-        parents = dict(model._base_manager.filter(pk__in=ids).values_list("pk", f"{through}_id"))
+        parents = dict(model._base_manager.filter(pk__any_of=ids).values_list("pk", f"{through}_id"))
         allowed = openable_ids(parent_model, user, set(parents.values()) - {None})
         return {pk for pk, parent in parents.items() if parent in allowed}
     from django.contrib.contenttypes.models import ContentType
 
     generic = _generic_parent(model)
     if generic is not None:
-        rows = model._base_manager.filter(pk__in=ids).values_list(
+        rows = model._base_manager.filter(pk__any_of=ids).values_list(
             "pk", generic.ct_field + "_id", generic.fk_field
         )
         by_parent: dict[int, dict] = {}
