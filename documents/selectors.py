@@ -31,7 +31,7 @@ from documents.choices import (
 )
 from qms.db import kept_rows, many_to_many_lists, parts_of
 from qms.links import url_for
-from qms.prepared import reaching_rows_by_ids
+from qms.prepared import one_plan_fits
 from qms.visibility import (
     department_scope_q,
     has_global_view,
@@ -183,7 +183,7 @@ def document_for_page(user, pk: int):
     related documents) come in one query (``qms.db.many_to_many_lists``), not three."""
     from documents.models import Document
 
-    with reaching_rows_by_ids():
+    with one_plan_fits():
         document = (
             Document.objects.visible_to(user)
             .select_related(

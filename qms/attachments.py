@@ -26,6 +26,7 @@ from django.utils.translation import gettext_noop
 
 from qms.history import save_with_history
 from qms.models import Attachment
+from qms.prepared import one_plan_fits
 
 
 @dataclass(frozen=True)
@@ -261,15 +262,17 @@ def attachments_grouped(
     for content_type, model in types.items():
         ids = list(parents[model])
         if ids:
-            wanted |= Q(content_type_id=content_type, object_id__in=ids)
+            wanted |= Q(content_type_id=content_type, object_id__any_of=ids)
     grouped: dict[tuple[type[models.Model], int], list[Attachment]] = {}
     if wanted == Q(pk__in=[]):
         return grouped
     # who uploaded each file is not shown where files are grouped (a page's parts, an
     # evidence pack): no join for it
-    for attachment in Attachment.objects.filter(wanted, removed_at__isnull=True).order_by(
-        "uploaded_at", "pk"
-    ):
+    with one_plan_fits():
+        files = list(
+            Attachment.objects.filter(wanted, removed_at__isnull=True).order_by("uploaded_at", "pk")
+        )
+    for attachment in files:
         key = (types[attachment.content_type_id], attachment.object_id)
         grouped.setdefault(key, []).append(attachment)
     return grouped

@@ -52,7 +52,7 @@ from django.db.models.fields.related_descriptors import ForeignKeyDeferredAttrib
 from django.db.models.query_utils import DeferredAttribute
 from django.db.models.signals import post_init, pre_init
 
-from qms.prepared import reaching_rows_by_ids
+from qms.prepared import one_plan_fits
 
 REPORTS = "reports"
 _READING_REPORTS: ContextVar[bool] = ContextVar("qms_reading_reports", default=False)
@@ -298,7 +298,7 @@ class _Compiled:
         rows = type(shared)(model=shared.model, query=query, using=alias)
         rows._iterable_class, rows._fields = shared._iterable_class, shared._fields
         rows._prefetch_related_lookups = shared._prefetch_related_lookups
-        with reaching_rows_by_ids():
+        with one_plan_fits():
             return list(rows)
 
 

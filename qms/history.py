@@ -100,7 +100,10 @@ def _compiled_activity(user_id, app_label, model, object_id, date_from, date_to)
         return None
     using = router.db_for_read(rows.model)
     sql, params = rows.query.get_compiler(using).as_sql()
-    return CompiledRows(sql, params, using=using, parse={"history_date": _datetime})
+    unfiltered = not (user_id or app_label or model or object_id or date_from or date_to)
+    return CompiledRows(
+        sql, params, using=using, parse={"history_date": _datetime}, constant=unfiltered
+    )
 
 
 def _datetime(value):

@@ -12,6 +12,7 @@ exactly, so that what a person just changed shows at once.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import hashlib
 from functools import cached_property, partial
@@ -22,6 +23,8 @@ from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
 from django.db import connections
 
+from qms.prepared import one_plan_fits
+
 
 class CompiledRows:
     """The rows of one query compiled once: a page is a slice of its SQL, the count a
@@ -29,9 +32,14 @@ class CompiledRows:
     than to run — the activity page's union of fifty history tables (qms/history.py) —
     compiled once per process and filter, where a queryset compiles on every request."""
 
-    def __init__(self, sql: str, params: tuple, *, using: str = "default", parse=None):
+    def __init__(
+        self, sql: str, params: tuple, *, using: str = "default", parse=None, constant=False
+    ):
         self.sql, self.params, self.using = sql, tuple(params), using
         self.parse = parse or {}  # column name -> function applied to its values
+        # its parameters are the query's constants, not a reader's filters: one plan
+        # fits, prepared on the server (qms/prepared.py)
+        self.constant = constant
 
     def count_upto(self, limit: int) -> int:
         # self.sql is the ORM's own compiled SQL; values travel as parameters
@@ -42,9 +50,12 @@ class CompiledRows:
 
     def __getitem__(self, page: slice) -> list[dict]:
         start = page.start or 0
-        with connections[self.using].cursor() as cursor:
+        # the page's bounds written in (ints), so that a plan kept for the statement is
+        # the plan for this page
+        planned = one_plan_fits() if self.constant else contextlib.nullcontext()
+        with planned, connections[self.using].cursor() as cursor:
             cursor.execute(
-                f"{self.sql} LIMIT %s OFFSET %s", (*self.params, page.stop - start, start)
+                f"{self.sql} LIMIT {int(page.stop - start)} OFFSET {int(start)}", self.params
             )
             names = [column[0] for column in cursor.description]
             rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]

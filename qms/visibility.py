@@ -34,7 +34,7 @@ from django.utils.module_loading import import_string
 from guardian.shortcuts import get_objects_for_user
 
 from qms.db import PortalQuerySet, at_commit
-from qms.prepared import reaching_rows_by_ids
+from qms.prepared import one_plan_fits
 
 if TYPE_CHECKING:
     from qms.models import User
@@ -380,13 +380,16 @@ def openable_ids(model: type[models.Model], user, ids: set) -> set:
         visible = manager.visible_to(user)
         if not visible.query.where:
             return set(ids)
-        return set(visible.filter(pk__any_of=ids).values_list("pk", flat=True))
+        with one_plan_fits():
+            return set(visible.filter(pk__any_of=ids).values_list("pk", flat=True))
     if _opens_every(model, user):
         return set(ids)
     through = getattr(model, "visible_through", "")
     if through:
         parent_model = model._meta.get_field(through).related_model
-        parents = dict(model._base_manager.filter(pk__any_of=ids).values_list("pk", f"{through}_id"))
+        parents = dict(
+            model._base_manager.filter(pk__any_of=ids).values_list("pk", f"{through}_id")
+        )
         allowed = openable_ids(parent_model, user, set(parents.values()) - {None})
         return {pk for pk, parent in parents.items() if parent in allowed}
     from django.contrib.contenttypes.models import ContentType
@@ -551,7 +554,7 @@ def _grant_models(model: type[models.Model]) -> tuple[type[models.Model], type[m
 def get_visible_or_404(queryset: VisibleQuerySet, user, **lookup) -> models.Model:
     """Fetch one object through ``visible_to``: forbidden and missing look the same."""
     try:
-        with reaching_rows_by_ids():
+        with one_plan_fits():
             return queryset.visible_to(user).get(**lookup)
     except (queryset.model.DoesNotExist, ValueError, TypeError) as exc:
         raise Http404 from exc

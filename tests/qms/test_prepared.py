@@ -46,11 +46,11 @@ def _on_server() -> list[tuple[str, str]]:
         return cursor.fetchall()
 
 
-def test_a_query_reaching_rows_by_ids_is_prepared_after_two_runs_and_answers_the_same():
+def test_a_query_one_plan_fits_is_prepared_after_two_runs_and_answers_the_same():
     department = DepartmentFactory(code="KH", name="Phòng Kế hoạch")
     answers = []
     for _ in range(4):
-        with prepared.reaching_rows_by_ids():
+        with prepared.one_plan_fits():
             row = (
                 Department.objects.filter(pk=department.pk, code="KH")
                 .annotate(budget=Value(decimal.Decimal("12.50"), output_field=DecimalField()))
@@ -89,7 +89,7 @@ def test_a_statement_postgresql_refuses_runs_as_before_and_the_transaction_goes_
     department = DepartmentFactory(code="KH", name="Phòng Kế hoạch")
     with transaction.atomic():
         for _ in range(3):
-            with prepared.reaching_rows_by_ids():
+            with prepared.one_plan_fits():
                 # a text value where PostgreSQL wants a number: refused, run as before
                 rows = list(
                     Department.objects.extra(where=["id = %s + 0"], params=[str(department.pk)])
@@ -106,7 +106,7 @@ def test_a_connection_keeps_at_most_the_configured_number_of_statements(settings
     lookups = [{"pk": departments[0].pk}, {"code": "D1"}, {"code": "D2", "is_active": True}]
     for lookup in lookups:
         for _ in range(3):
-            with prepared.reaching_rows_by_ids():
+            with prepared.one_plan_fits():
                 assert Department.objects.filter(**lookup).count() == 1
     texts = [text for _types, text in _on_server()]
     assert len(texts) == 2
@@ -116,7 +116,7 @@ def test_a_connection_keeps_at_most_the_configured_number_of_statements(settings
 def test_server_side_cursors_and_values_of_other_kinds_run_as_before():
     department = DepartmentFactory(code="KH")
     for _ in range(3):
-        with prepared.reaching_rows_by_ids():
+        with prepared.one_plan_fits():
             found = Department.objects.filter(pk=department.pk).iterator(chunk_size=10)
             assert [d.pk for d in found] == [department.pk]
             no_parent = Department.objects.extra(
@@ -129,11 +129,11 @@ def test_server_side_cursors_and_values_of_other_kinds_run_as_before():
 def test_after_a_migration_a_connection_prepares_anew():
     department = DepartmentFactory(code="KH")
     for _ in range(3):
-        with prepared.reaching_rows_by_ids():
+        with prepared.one_plan_fits():
             list(Department.objects.filter(pk=department.pk))
     assert len(_on_server()) == 1
     prepared._pause_while_migrating(sender=None, using="default")
-    with prepared.reaching_rows_by_ids():
+    with prepared.one_plan_fits():
         list(Department.objects.filter(code="KH"))
         list(Department.objects.filter(code="KH"))
         list(Department.objects.filter(code="KH"))
@@ -145,11 +145,37 @@ def test_after_a_migration_a_connection_prepares_anew():
 def test_django_logs_a_prepared_query_as_written():
     department = DepartmentFactory(code="KH")
     for _ in range(2):
-        with prepared.reaching_rows_by_ids():
+        with prepared.one_plan_fits():
             list(Department.objects.filter(pk=department.pk))
-    with CaptureQueriesContext(connection) as captured, prepared.reaching_rows_by_ids():
+    with CaptureQueriesContext(connection) as captured, prepared.one_plan_fits():
         assert list(Department.objects.filter(pk=department.pk)) == [department]
     assert len(_on_server()) == 1
     logged = captured.captured_queries[0]["sql"]
     assert logged.startswith('SELECT "qms_department"."id"')
     assert f'"qms_department"."id" = {department.pk}' in logged
+
+
+def test_the_activity_pages_union_is_prepared_unless_a_reader_filters_it(org):
+    from qms.history import activity
+
+    department = DepartmentFactory(code="KH", name="Phòng Kế hoạch")
+    for _ in range(3):
+        newest = activity()[0:50]
+        assert newest[0]["entry_label"] == "KH" and newest[0]["id"] == department.pk
+    assert [text for _types, text in _on_server() if "UNION ALL" in text]
+    _deallocate_all()
+    for _ in range(3):
+        assert activity(object_id=department.pk, app_label="qms")[0:50]
+    assert _on_server() == []
+
+
+def test_ids_as_one_array_are_declared_and_prepared(org):
+    departments = [DepartmentFactory(code=f"D{n}") for n in range(3)]
+    for wanted in ([d.pk for d in departments], [departments[0].pk], []):
+        for _ in range(3):
+            with prepared.one_plan_fits():
+                found = list(Department.objects.filter(pk__any_of=wanted).order_by("code"))
+            assert [d.pk for d in found] == wanted
+    statements = _on_server()
+    assert len(statements) == 1  # one statement, whatever the number of ids
+    assert statements[0][0] == "{bigint[]}"
