@@ -670,10 +670,9 @@ class RevisionFileView(PortalPermissionMixin, View):
 
 def _stamp_for(revision: Revision, user) -> Stamp:
     document = revision.document
-    steps = (
-        revision.steps.filter(decision=StepDecision.APPROVED)
-        .select_related("user")
-        .order_by("position")
+    steps = sorted(
+        (s for s in selectors.approval_steps_of(revision) if s.decision == StepDecision.APPROVED),
+        key=lambda step: step.position,
     )
     reviewers = ", ".join(str(s.user) for s in steps if s.role == "reviewer") or "—"
     approvers = ", ".join(str(s.user) for s in steps if s.role == "approver") or "—"
