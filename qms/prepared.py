@@ -3,16 +3,17 @@
 PostgreSQL plans a statement every time it receives one. On the key pages that planning
 took longer than running the plans (My tasks: 2.0 ms of planning, 0.5 ms of execution for
 twelve queries), and it happens on the database's share of the same two CPUs. A SELECT
-whose text a connection has run ``QMS_PREPARE_AFTER`` times is prepared there once
-(``PREPARE``) and run by name from then on (``EXECUTE``), its values still passed as values;
-PostgreSQL keeps a generic plan once it has seen that plan is no worse than the ones it
-makes for each set of values (its ``plan_cache_mode = auto``), else keeps planning.
+run inside ``one_plan_fits()`` whose text a connection has run ``QMS_PREPARE_AFTER`` times
+is prepared there once (``PREPARE``) and run by name from then on (``EXECUTE``), its values
+still passed as values; PostgreSQL keeps a generic plan once it has seen that plan is no
+worse than the ones it makes for each set of values (its ``plan_cache_mode = auto``), else
+keeps planning.
 
 Each connection keeps at most ``QMS_PREPARED_MAX`` statements (the least recently used
 one is deallocated). A statement's parameter types are declared from the Python values
-(an ``int`` is ``int8``, a ``str`` is ``text``…), so that a value in a statement's output
-keeps its type; a statement with a value of another kind (``None``, a list, JSON) runs as
-before. A statement PostgreSQL refuses to prepare runs as before, and is not tried again
+(an ``int`` is ``int8``, a ``str`` is ``text``, a list of ints ``int8[]``…), so that a value
+in a statement's output keeps its type; a statement with a value of another kind
+(``None``, JSON, a list of texts) runs as before. A statement PostgreSQL refuses to prepare runs as before, and is not tried again
 in this process. Server-side cursors (``.iterator()``) and writes are left alone.
 
 Switched on for PostgreSQL with persistent connections (``CONN_MAX_AGE``), off with
