@@ -33,7 +33,7 @@ import uuid
 from collections import OrderedDict
 
 from django.conf import settings
-from django.db import connections
+from django.db import DatabaseError, connections
 from django.db.backends.signals import connection_created
 from django.db.models.signals import post_migrate, pre_migrate
 from django.dispatch import receiver
@@ -41,6 +41,8 @@ from psycopg2 import Error as DriverError
 from psycopg2.extensions import TRANSACTION_STATUS_INERROR
 
 _PLACEHOLDER = re.compile(r"%%|%s")
+# "cached plan must not change result type"
+_PLAN_OUTDATED = "0A000"
 
 # The type each Python value is declared as; bool before int (a bool is an int).
 _TYPES: tuple[tuple[type, str], ...] = (
@@ -183,7 +185,19 @@ def run_prepared(execute, sql, params, many, context):
     else:
         statements.prepared.move_to_end(key)
     call = f"EXECUTE {name}({', '.join(['%s'] * len(params))})" if params else f"EXECUTE {name}"
-    return execute(call, params, many, context)
+    try:
+        return execute(call, params, many, context)
+    except DatabaseError as error:
+        if getattr(error.__cause__, "pgcode", None) != _PLAN_OUTDATED:
+            raise
+        # a column it reads changed type since it was prepared (a migration while this
+        # process ran): forgotten, and run as written where the transaction allows it
+        statements.prepared.pop(key, None)
+        if connection.in_atomic_block:
+            raise
+        with connection.connection.cursor() as cursor:
+            cursor.execute(f"DEALLOCATE {name}")
+        return execute(sql, params, many, context)
 
 
 def _prepare_when_due(connection, statements: Statements, key: tuple) -> str | None:

@@ -179,3 +179,25 @@ def test_ids_as_one_array_are_declared_and_prepared(org):
     statements = _on_server()
     assert len(statements) == 1  # one statement, whatever the number of ids
     assert statements[0][0] == "{bigint[]}"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_statement_whose_column_changed_type_runs_as_written():
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TABLE qms_prepared_probe (id int PRIMARY KEY, code int)")
+        cursor.execute("INSERT INTO qms_prepared_probe VALUES (1, 42)")
+    try:
+        for _ in range(3):
+            with prepared.one_plan_fits(), connection.cursor() as cursor:
+                cursor.execute("SELECT id, code FROM qms_prepared_probe WHERE id = %s", [1])
+                assert cursor.fetchall() == [(1, 42)]
+        assert len(_on_server()) == 1
+        with connection.cursor() as cursor:  # a migration while the process runs
+            cursor.execute("ALTER TABLE qms_prepared_probe ALTER COLUMN code TYPE text")
+        with prepared.one_plan_fits(), connection.cursor() as cursor:
+            cursor.execute("SELECT id, code FROM qms_prepared_probe WHERE id = %s", [1])
+            assert cursor.fetchall() == [(1, "42")]
+        assert _on_server() == []
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TABLE qms_prepared_probe")
