@@ -62,6 +62,7 @@ _TYPES: tuple[tuple[type, str], ...] = (
 _refused: set[tuple[str, tuple[str, ...]]] = set()
 
 _one_plan = contextvars.ContextVar("qms_prepared_one_plan", default=False)
+_each_time = contextvars.ContextVar("qms_prepared_each_time", default=False)
 
 
 @contextlib.contextmanager
@@ -77,6 +78,19 @@ def one_plan_fits():
         yield
     finally:
         _one_plan.reset(token)
+
+
+@contextlib.contextmanager
+def planned_each_time():
+    """The queries run in this block are planned for their values, also those that
+    ``one_plan_fits`` would prepare inside it (``kept_rows``): a person's open items by
+    status, sorted by date and cut to a few (My tasks), whose best plan depends on whose
+    they are."""
+    token = _each_time.set(True)
+    try:
+        yield
+    finally:
+        _each_time.reset(token)
 
 
 class Statements:
@@ -166,6 +180,7 @@ def run_prepared(execute, sql, params, many, context):
     if (
         statements is None
         or not _one_plan.get()
+        or _each_time.get()
         or statements.paused
         or many
         or not isinstance(params, (list, tuple))
