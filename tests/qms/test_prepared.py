@@ -46,7 +46,14 @@ def _on_server() -> list[tuple[str, str]]:
         return cursor.fetchall()
 
 
-def test_a_query_one_plan_fits_is_prepared_after_two_runs_and_answers_the_same():
+def _run_where_one_plan_fits(read, times: int = 3) -> None:
+    """Run ``read()`` ``times`` times inside ``one_plan_fits()``: past QMS_PREPARE_AFTER."""
+    for _ in range(times):
+        with prepared.one_plan_fits():
+            read()
+
+
+def test_a_query_where_one_plan_fits_is_prepared_after_two_runs_and_answers_the_same():
     department = DepartmentFactory(code="KH", name="Phòng Kế hoạch")
     answers = []
     for _ in range(4):
@@ -128,9 +135,7 @@ def test_server_side_cursors_and_values_of_other_kinds_run_as_before():
 
 def test_after_a_migration_a_connection_prepares_anew():
     department = DepartmentFactory(code="KH")
-    for _ in range(3):
-        with prepared.one_plan_fits():
-            list(Department.objects.filter(pk=department.pk))
+    _run_where_one_plan_fits(lambda: list(Department.objects.filter(pk=department.pk)))
     assert len(_on_server()) == 1
     prepared._pause_while_migrating(sender=None, using="default")
     with prepared.one_plan_fits():
@@ -144,9 +149,7 @@ def test_after_a_migration_a_connection_prepares_anew():
 
 def test_django_logs_a_prepared_query_as_written():
     department = DepartmentFactory(code="KH")
-    for _ in range(2):
-        with prepared.one_plan_fits():
-            list(Department.objects.filter(pk=department.pk))
+    _run_where_one_plan_fits(lambda: list(Department.objects.filter(pk=department.pk)), times=2)
     with CaptureQueriesContext(connection) as captured, prepared.one_plan_fits():
         assert list(Department.objects.filter(pk=department.pk)) == [department]
     assert len(_on_server()) == 1
